@@ -1,0 +1,1 @@
+"""Readers that turn activity exports into situation facts (filled in by the ingest work)."""

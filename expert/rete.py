@@ -1,0 +1,69 @@
+"""The only module that imports experta: compiled rule trees become a KnowledgeEngine class.
+
+experta 1.9.4 has two import-time habits an embeddable library cannot pass on:
+its pinned ``frozendict==1.2`` subclasses ``collections.Mapping`` (removed in Python 3.10),
+and it calls ``logging.basicConfig()``, which would configure the host application's root
+logger. ``_import_experta`` lends ``collections.Mapping`` for the duration of the import and
+turns ``basicConfig`` into a no-op for that duration, then restores both, so after import the
+standard library is exactly as it was.
+"""
+from __future__ import annotations
+
+import collections
+import collections.abc
+import contextlib
+import logging
+from typing import Any, Callable, Iterator
+
+__all__ = ["build_engine_class", "Datum", "Conclusion", "Rule", "KnowledgeEngine", "P", "AND", "OR"]
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _lent_stdlib() -> Iterator[None]:
+    """Lend collections.Mapping and silence logging.basicConfig, then put both back."""
+    saved_mapping = getattr(collections, "Mapping", _MISSING)
+    saved_basic_config = logging.basicConfig
+    if saved_mapping is _MISSING:
+        collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
+    logging.basicConfig = lambda *a, **k: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        logging.basicConfig = saved_basic_config  # type: ignore[assignment]
+        if saved_mapping is _MISSING:
+            del collections.Mapping  # type: ignore[attr-defined]
+
+
+def _import_experta() -> Any:
+    with _lent_stdlib():
+        import experta  # noqa: PLC0415  (deliberately inside the shim)
+        import experta.engine  # noqa: F401,PLC0415
+        import experta.watchers  # noqa: F401,PLC0415
+    return experta
+
+
+_experta = _import_experta()
+KnowledgeEngine = _experta.KnowledgeEngine
+Fact = _experta.Fact
+Rule = _experta.Rule
+P = _experta.P
+AND = _experta.AND
+OR = _experta.OR
+
+
+class Datum(Fact):
+    """One known situation fact: ``Datum(name="activity_change_pct", value=-25)``."""
+
+
+class Conclusion(Fact):
+    """A diagnosis reached so far, with its combined certainty: ``Conclusion(id=..., cf=...)``."""
+
+
+def build_engine_class(name: str, rules: dict[str, tuple[Any, int, Callable[..., None]]]) -> type:
+    """Make a KnowledgeEngine subclass whose rules are (pattern, salience, action) triples."""
+    namespace: dict[str, Any] = {}
+    for rule_name, (pattern, salience, action) in rules.items():
+        namespace[rule_name] = Rule(pattern, salience=salience)(action)
+    return type(name, (KnowledgeEngine,), namespace)
