@@ -1,0 +1,31 @@
+"""Fast timestamp parsing into aware UTC datetimes, shared by every reader."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+UTC = timezone.utc
+
+__all__ = ["UTC", "parse_iso", "from_epoch", "parse_any"]
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse ISO 8601 (with Z, offset or naive=UTC) to aware UTC; fromisoformat is the fast path."""
+    dt = datetime.fromisoformat(text.strip())
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    if dt.utcoffset():
+        return dt.astimezone(UTC)
+    return dt if dt.tzinfo is UTC else dt.replace(tzinfo=UTC)
+
+
+def from_epoch(value) -> datetime:
+    """Turn epoch seconds (int, float or numeric string such as Slack's ts) into aware UTC."""
+    return datetime.fromtimestamp(float(value), tz=UTC)
+
+
+def parse_any(text: str) -> datetime:
+    """Accept ISO 8601 or epoch seconds, so generic logs may use either."""
+    text = text.strip()
+    if text.replace(".", "", 1).isdigit():
+        return from_epoch(text)
+    return parse_iso(text)
