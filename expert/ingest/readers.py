@@ -1,0 +1,50 @@
+"""Dispatch from a format name to its streaming reader; folders of JSON files are read file by file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .csvlog import read_csv, read_jsonl
+from .detect import FORMATS, detect_format
+from .discord import read_discord
+from .discourse import read_discourse
+from .gitlog import read_git
+from .identity import Identities
+from .mboxlog import read_mbox
+from .model import Event, IngestError
+from .slack import read_slack
+from .telegram import read_telegram
+
+__all__ = ["read_events", "READERS"]
+
+READERS: dict[str, Callable[[Path, Identities], Iterator[Event]]] = {
+    "csv": read_csv, "jsonl": read_jsonl, "git": read_git, "slack": read_slack, "discord": read_discord,
+    "telegram": read_telegram, "discourse": read_discourse, "mbox": read_mbox,
+}
+_PER_FILE = ("discord", "telegram", "discourse", "csv", "jsonl", "mbox")
+
+
+def read_events(path, fmt: str | None = None, bots: Iterable[str] = (), staff: Iterable[str] = (),
+                *, salt: str = "") -> Iterator[Event]:
+    """Stream pseudonymised Events from an export, sniffing the format unless fmt is given."""
+    path = Path(path)
+    fmt = fmt or detect_format(path)
+    if fmt not in READERS:
+        raise IngestError(path, f"unknown format {fmt!r}", f"choose one of {', '.join(FORMATS)}")
+    ids = Identities(bots, staff, salt)
+    if path.is_dir() and fmt in _PER_FILE:
+        return _read_folder(path, fmt, ids)
+    if not path.exists():
+        raise IngestError(path, "path does not exist", "check the spelling of the export path")
+    return READERS[fmt](path, ids)
+
+
+def _read_folder(path: Path, fmt: str, ids: Identities) -> Iterator[Event]:
+    """Read every file of the folder that has the same format, one file at a time."""
+    for file in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
+        try:
+            same = detect_format(file) == fmt
+        except IngestError:
+            same = False
+        if same:
+            yield from READERS[fmt](file, ids)
