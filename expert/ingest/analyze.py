@@ -1,0 +1,88 @@
+"""analyze_export: stream an export once through the metric accumulator and package the result."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .detect import detect_format
+from .facts import summarise
+from .metrics import Accumulator
+from .model import IngestError
+from .readers import read_events
+from .report import Analysis, Window, Windows
+from .timeparse import UTC, parse_any
+from .windows import make_windows
+
+__all__ = ["analyze_export", "PROGRESS_EVERY"]
+
+PROGRESS_EVERY = 50_000
+# Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
+STAFF_FLAG_FORMATS = frozenset({"discourse", "slack"})
+
+
+def _aware(value, name: str) -> datetime | None:
+    """Accept None, a datetime (naive = UTC) or an ISO string for since/until."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return parse_any(str(value))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an ISO 8601 date/time, got {value!r}") from exc
+
+
+def _latest(path: Path, fmt: str, bots, staff, salt: str, since) -> datetime:
+    """Find the latest non-bot timestamp: a light first pass, needed only when `until` is not given."""
+    latest = None
+    for ev in read_events(path, fmt, bots, staff, salt=salt):
+        t = ev.timestamp
+        if (latest is None or t > latest) and not ev.is_bot and (since is None or t >= since):
+            latest = t
+    if latest is None:
+        raise IngestError(path, "no events found", "the export is empty or holds only bot/system messages")
+    return latest
+
+
+def analyze_export(path, *, fmt: str | None = None, since=None, until=None, window_days: int = 90,
+                   bots: Iterable[str] = (), staff: Iterable[str] = (),
+                   progress: Callable[[int], object] | None = None, salt: str = "") -> Analysis:
+    """Read an export and compute situation facts for the current window vs its baselines."""
+    path = Path(path)
+    fmt = fmt or detect_format(path)
+    bots, staff = tuple(bots), tuple(staff)
+    since, until = _aware(since, "since"), _aware(until, "until")
+    until = until or _latest(path, fmt, bots, staff, salt, since)
+    acc = Accumulator(make_windows(until, window_days), since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
+    _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
+    if not acc.seen:
+        raise IngestError(path, "no events found", "the export is empty or holds only system messages")
+    metrics, notes = summarise(acc)
+    return _package(path, fmt, acc, metrics, notes)
+
+
+def _consume(events, acc: Accumulator, progress) -> None:
+    """Feed every event to the accumulator, reporting progress every PROGRESS_EVERY events."""
+    add = acc.add
+    if progress is None:
+        for ev in events:
+            add(ev)
+        return
+    n = 0
+    for n, ev in enumerate(events, start=1):
+        add(ev)
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+    progress(n)
+
+
+def _package(path: Path, fmt: str, acc: Accumulator, metrics, notes) -> Analysis:
+    """Assemble the pydantic Analysis, grouping fact values as {group: {field: value}}."""
+    facts: dict[str, dict] = {}
+    for m in metrics:
+        group, field = m.fact.split(".", 1)
+        facts.setdefault(group, {})[field] = m.value
+    w = acc.win
+    windows = Windows(current=Window(start=w.cur_start, end=w.until), baseline=Window(start=w.base_start, end=w.cur_start),
+                      year_ago=Window(start=w.yago_start, end=w.yago_end))
+    return Analysis(format=fmt, source=path.name, windows=windows, events_read=acc.seen, facts=facts,
+                    metrics=metrics, notes=notes)

@@ -1,0 +1,160 @@
+"""One-pass, bounded-memory community metrics over an Event stream, each turned into a situation fact.
+
+Memory grows with the number of distinct actors, threads and (capped) recent message ids, never
+with the number of events: every event only updates counters in those tables.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .model import Event
+from .report import Metric
+from .windows import WindowBounds
+
+__all__ = ["Accumulator", "DEFINITIONS"]
+
+MSG_CACHE_LIMIT = 1 << 20
+CORE_MIN = 4
+WEEK = timedelta(days=7)
+# Actor record slots.
+FIRST, CUR, BASE, YAGO, RECENT = range(5)
+# Thread record slots: earliest post (time, actor) and earliest post by another actor.
+T0, A0, T1, A1 = range(4)
+
+DEFINITIONS = {
+    "activity.activity_change_pct": "Non-bot events in the current window vs the baseline window, percent change.",
+    "activity.active_members_change_pct": "Distinct non-bot actors in the current vs the baseline window, percent change.",
+    "activity.year_over_year_change_pct": "Non-bot events in the current window vs the same window 365 days earlier, percent change.",
+    "activity.median_first_response_hours": (
+        "CHAOSS 'Time to First Response' (https://chaoss.community/kb/metric-time-to-first-response/): time "
+        "from a thread's first post to the first reply by a different actor; median over threads started "
+        "in the current window that got a response."),
+    "activity.median_first_response_hours_change_pct": "Median time to first response, current vs baseline window, percent change.",
+    "activity.member_to_member_reply_share": "Share of replies in the current window where neither the author nor the replied-to actor is staff.",
+    "activity.member_to_member_reply_share_change_pct": "Member-to-member reply share, current vs baseline window, percent change.",
+    "activity.admin_reply_share": "Share of replies in the current window written by staff.",
+    "activity.reply_coverage": "Share of threads started in the current window answered by a different actor within 7 days.",
+    "activity.returning_member_share": "Share of current-window actors who were also active in the baseline window.",
+    "contributors.core_total": f"Actors with >= {CORE_MIN} contributions in the baseline window.",
+    "contributors.core_inactive_4w": "Core actors (see core_total) with no contribution in the 28 days up to the end of the current window.",
+    "contributors.lost_regulars": f"Actors with >= {CORE_MIN} contributions in the baseline window and none in the current window.",
+    "contributors.top_contributor_share": "Share of current-window contributions made by the single most active actor.",
+    "contributors.top10_share": "Share of current-window contributions made by the 10 most active actors.",
+    "contributors.bus_factor": (
+        "CHAOSS 'Contributor Absence Factor' (https://chaoss.community/kb/metric-contributor-absence-factor/): "
+        "the smallest number of contributors accounting for 50% of contributions in the current window."),
+    "lifecycle.joined": "Actors whose first event in the data falls in the current window.",
+    "lifecycle.activated": "Of the actors who joined in the current window, those with >= 2 events.",
+    "lifecycle.newcomer_activation_rate": "activated / joined for the current window.",
+}
+
+
+class Accumulator:
+    """Streaming state: per-actor counters, per-thread first/second poster, per-window reply tallies."""
+
+    def __init__(self, win: WindowBounds, since=None, staff_known: bool = False) -> None:
+        """Start empty for the given windows; events before `since` or after `until` are ignored."""
+        self.win = win
+        self.staff_known = staff_known
+        self.since = since
+        self.actors: dict[str, list] = {}
+        self.staff: set[str] = set()
+        self.threads: dict[str, list] = {}
+        self.old_threads: set[str] = set()
+        self.msgs: dict[str, str] = {}
+        self.events = {"current": 0, "baseline": 0, "year_ago": 0}
+        self.replies = {"current": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}  # total, staff, m2m, unresolved
+        self.seen = self.used = self.bot_events = 0
+        self.has_threads = False
+        self.earliest = None
+
+    def add(self, ev: Event) -> None:
+        """Hot path: update counters for one event (no allocation beyond new actors/threads)."""
+        self.seen += 1
+        t = ev.timestamp
+        w = self.win
+        if t > w.until or (self.since is not None and t < self.since):
+            return
+        if ev.is_bot:
+            self.bot_events += 1
+            return
+        self.used += 1
+        if self.earliest is None or t < self.earliest:
+            self.earliest = t
+        actor = ev.actor
+        rec = self.actors.get(actor)
+        if rec is None:
+            rec = self.actors[actor] = [t, 0, 0, 0, 0]
+        elif t < rec[FIRST]:
+            rec[FIRST] = t
+        if ev.is_staff:
+            self.staff.add(actor)
+        if t > w.cur_start:
+            rec[CUR] += 1
+            self.events["current"] += 1
+            if t > w.recent_start:
+                rec[RECENT] += 1
+            self._conversation(ev, "current")
+        elif t > w.base_start:
+            rec[BASE] += 1
+            self.events["baseline"] += 1
+            self._conversation(ev, "baseline")
+        else:
+            if w.yago_start < t <= w.yago_end:
+                rec[YAGO] += 1
+                self.events["year_ago"] += 1
+            if ev.thread is not None:
+                self.has_threads = True
+                self.old_threads.add(ev.thread)
+
+    def _conversation(self, ev: Event, window: str) -> None:
+        """Track threads, remember recent message authors and tally replies for an in-window event."""
+        if ev.thread is not None:
+            self.has_threads = True
+            self._thread(ev)
+        if ev.msg_id is not None:
+            self._remember(ev.msg_id, ev.actor)
+        if ev.kind == "reply" or ev.reply_to is not None:
+            self._reply(ev, window)
+
+    def _thread(self, ev: Event) -> None:
+        """Keep a thread's earliest post and the earliest post by someone else, order-independently."""
+        t, actor = ev.timestamp, ev.actor
+        rec = self.threads.get(ev.thread)
+        if rec is None:
+            self.threads[ev.thread] = [t, actor, None, None]
+        elif t < rec[T0]:
+            if actor != rec[A0]:
+                rec[T1], rec[A1] = rec[T0], rec[A0]
+            rec[T0], rec[A0] = t, actor
+        elif actor != rec[A0] and (rec[T1] is None or t < rec[T1]):
+            rec[T1], rec[A1] = t, actor
+
+    def _remember(self, msg_id: str, actor: str) -> None:
+        """Map message id -> author so replies can be attributed; capped to bound memory."""
+        msgs = self.msgs
+        if len(msgs) >= MSG_CACHE_LIMIT:
+            del msgs[next(iter(msgs))]
+        msgs[msg_id] = actor
+
+    def _reply(self, ev: Event, window: str) -> None:
+        """Count a reply, by staff or not, and whether both sides are non-staff members."""
+        tally = self.replies[window]
+        target = self._target(ev)
+        author_staff = ev.is_staff or ev.actor in self.staff
+        tally[0] += 1
+        tally[1] += author_staff
+        if target is None:
+            tally[3] += 1
+        tally[2] += not author_staff and (target is None or target not in self.staff)
+
+    def _target(self, ev: Event) -> str | None:
+        """Resolve who was replied to: a known message's author, an actor id, or the thread opener."""
+        ref = ev.reply_to
+        if ref is not None:
+            if ref in self.msgs:
+                return self.msgs[ref]
+            if ref in self.actors:
+                return ref
+        rec = self.threads.get(ev.thread) if ev.thread is not None else None
+        return rec[A0] if rec is not None and rec[A0] != ev.actor else None
