@@ -28,7 +28,7 @@ def read_discourse(path, ids: Identities) -> Iterator[Event]:
         raise IngestError(path, "no post_stream, topic_list or post found", "expected Discourse API JSON")
     if "post_stream" in doc:
         for post in (doc["post_stream"] or {}).get("posts") or []:
-            yield _post_event(post, ids, doc.get("id"))
+            yield _post_event({"category_id": doc.get("category_id"), **post}, ids, doc.get("id"))
     elif "topic_list" in doc:
         yield from _topic_list(doc, ids)
     else:
