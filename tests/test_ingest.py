@@ -101,9 +101,9 @@ def test_windows_and_counts(csv_analysis):
     assert any("1 bot events" in n for n in csv_analysis.notes)
 
 
-def test_until_defaults_to_latest_non_bot_event():
+def test_until_defaults_to_latest_event():
     a = analyze_export(FIX / "events.csv")
-    assert a.windows.current.end == datetime(2024, 6, 20, 10, tzinfo=timezone.utc)
+    assert a.windows.current.end == datetime(2024, 6, 30, 10, tzinfo=timezone.utc)  # the bot event counts for the bound
 
 
 def test_since_drops_earlier_events():

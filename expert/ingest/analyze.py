@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .csvlog import latest_csv
 from .detect import detect_format
 from .facts import summarise
 from .metrics import Accumulator
@@ -31,15 +32,18 @@ def _aware(value, name: str) -> datetime | None:
         raise ValueError(f"{name} must be an ISO 8601 date/time, got {value!r}") from exc
 
 
-def _latest(path: Path, fmt: str, bots, staff, salt: str, since) -> datetime:
-    """Find the latest non-bot timestamp: a light first pass, needed only when `until` is not given."""
-    latest = None
-    for ev in read_events(path, fmt, bots, staff, salt=salt):
-        t = ev.timestamp
-        if (latest is None or t > latest) and not ev.is_bot and (since is None or t >= since):
-            latest = t
+def _latest(path: Path, fmt: str, bots, staff, salt: str) -> datetime:
+    """Latest event timestamp: a light pre-pass, needed only when `until` is not given.
+
+    CSV logs are scanned on the timestamp column alone; other formats are small per-file JSON
+    documents or mail archives, for which a plain extra pass over the events is cheap enough.
+    """
+    if fmt == "csv" and path.is_file():
+        latest = latest_csv(path)
+    else:
+        latest = max((ev.timestamp for ev in read_events(path, fmt, bots, staff, salt=salt)), default=None)
     if latest is None:
-        raise IngestError(path, "no events found", "the export is empty or holds only bot/system messages")
+        raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     return latest
 
 
@@ -51,7 +55,7 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     fmt = fmt or detect_format(path)
     bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
-    until = until or _latest(path, fmt, bots, staff, salt, since)
+    until = until or _latest(path, fmt, bots, staff, salt)
     acc = Accumulator(make_windows(until, window_days), since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
     _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
     if not acc.seen:

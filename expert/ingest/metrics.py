@@ -55,6 +55,9 @@ class Accumulator:
     def __init__(self, win: WindowBounds, since=None, staff_known: bool = False) -> None:
         """Start empty for the given windows; events before `since` or after `until` are ignored."""
         self.win = win
+        # Threads seen in the year before the baseline are "old"; older ones are forgotten to bound memory.
+        w_old = win.base_start - timedelta(days=365)
+        self.win_old = w_old
         self.staff_known = staff_known
         self.since = since
         self.actors: dict[str, list] = {}
@@ -105,7 +108,8 @@ class Accumulator:
                 self.events["year_ago"] += 1
             if ev.thread is not None:
                 self.has_threads = True
-                self.old_threads.add(ev.thread)
+                if t > self.win_old:
+                    self.old_threads.add(ev.thread)
 
     def _conversation(self, ev: Event, window: str) -> None:
         """Track threads, remember recent message authors and tally replies for an in-window event."""
