@@ -15,7 +15,7 @@ import contextlib
 import logging
 from typing import Any, Callable, Iterator
 
-__all__ = ["build_engine_class", "Datum", "Conclusion", "Rule", "KnowledgeEngine", "P", "AND", "OR"]
+__all__ = ["build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
 
 _MISSING = object()
 
@@ -51,6 +51,7 @@ Rule = _experta.Rule
 P = _experta.P
 AND = _experta.AND
 OR = _experta.OR
+NOT = _experta.NOT
 
 
 class Datum(Fact):
@@ -58,12 +59,12 @@ class Datum(Fact):
 
 
 class Conclusion(Fact):
-    """A diagnosis reached so far, with its combined certainty: ``Conclusion(id=..., cf=...)``."""
+    """A diagnosis reached so far, with its combined certainty: ``Conclusion(diag=..., cf=...)``."""
 
 
-def build_engine_class(name: str, rules: dict[str, tuple[Any, int, Callable[..., None]]]) -> type:
-    """Make a KnowledgeEngine subclass whose rules are (pattern, salience, action) triples."""
+def build_engine_class(name: str, rules: dict[str, tuple[Any, int, Callable[..., None]]], base: type) -> type:
+    """Make a subclass of ``base`` (a KnowledgeEngine) whose rules are (pattern, salience, action)."""
     namespace: dict[str, Any] = {}
     for rule_name, (pattern, salience, action) in rules.items():
         namespace[rule_name] = Rule(pattern, salience=salience)(action)
-    return type(name, (KnowledgeEngine,), namespace)
+    return type(name, (base,), namespace)

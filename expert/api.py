@@ -1,0 +1,51 @@
+"""The library entry point: a situation (model, mapping or path) in, a Plan out."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from .derive import derive
+from .engine import reason, reason_plain
+from .errors import Problem, SituationError
+from .knowledge import KnowledgeBase, cached_knowledge
+from .plan import Plan
+from .planner import make_plan
+from .situation import Situation
+
+__all__ = ["diagnose", "load_situation", "consult_facts"]
+
+LANGS = ("en", "zh")
+
+
+def _kb(knowledge: KnowledgeBase | str | Path | None) -> KnowledgeBase:
+    if isinstance(knowledge, KnowledgeBase):
+        return knowledge
+    return cached_knowledge(str(knowledge) if knowledge else None)
+
+
+def load_situation(source: Situation | Mapping[str, Any] | str | Path, knowledge: KnowledgeBase | str | Path | None = None) -> Situation:
+    """Accept a Situation, a mapping or a path (YAML/JSON; '-' for stdin) and validate it."""
+    kb = _kb(knowledge)
+    if isinstance(source, Situation):
+        return source
+    if isinstance(source, Mapping):
+        return Situation.parse(dict(source), kb)
+    if isinstance(source, (str, Path)):
+        return Situation.load(source, kb)
+    raise SituationError(Problem("situation", f"expected a Situation, mapping or path, got {type(source).__name__}"))
+
+
+def consult_facts(situation: Situation, kb: KnowledgeBase, *, engine: str = "rete"):
+    """Derive facts and run the rules: 'rete' uses experta, 'plain' the pure-Python evaluator."""
+    facts = derive(kb, situation.facts())
+    return (reason if engine == "rete" else reason_plain)(kb, facts)
+
+
+def diagnose(situation: Situation | Mapping[str, Any] | str | Path, *, lang: str = "en",
+             knowledge: KnowledgeBase | str | Path | None = None) -> Plan:
+    """Diagnose a community situation and return the explainable, ranked Plan."""
+    if lang not in LANGS:
+        raise SituationError(Problem("lang", f"unknown language {lang!r}", f"allowed: {', '.join(LANGS)}"))
+    kb = _kb(knowledge)
+    validated = load_situation(situation, kb)
+    return make_plan(kb, validated, consult_facts(validated, kb), lang)

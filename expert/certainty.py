@@ -1,0 +1,33 @@
+"""Combine evidence per diagnosis with MYCIN's certainty factors.
+
+Why MYCIN: each rule states how much its finding raises (cf > 0) or lowers (cf < 0) belief in a
+diagnosis, independently of other rules; the parallel combination is commutative and
+associative, so the result does not depend on firing order (determinism), stays within -1..1,
+and two weak findings add up to more than either without ever reaching certainty.
+"""
+from __future__ import annotations
+
+from functools import reduce
+from typing import Iterable
+
+__all__ = ["combine", "combine_all", "as_certainty"]
+
+
+def combine(a: float, b: float) -> float:
+    """MYCIN parallel combination of two certainty factors in -1..1."""
+    if a >= 0 and b >= 0:
+        return a + b * (1 - a)
+    if a < 0 and b < 0:
+        return a + b * (1 + a)
+    denominator = 1 - min(abs(a), abs(b))
+    return 0.0 if denominator == 0 else (a + b) / denominator
+
+
+def combine_all(factors: Iterable[float]) -> float:
+    """Combine any number of factors (0 when there are none)."""
+    return reduce(combine, factors, 0.0)
+
+
+def as_certainty(cf: float) -> float:
+    """The reported certainty: belief clipped to 0..1 and rounded for stable output."""
+    return round(min(1.0, max(0.0, cf)), 3)

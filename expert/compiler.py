@@ -1,0 +1,65 @@
+"""Compile typed rules into one experta engine class per knowledge base (data, never eval/exec)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import conditions as C
+from .knowledge import KnowledgeBase, RuleSpec
+from .rete import AND, NOT, OR, Conclusion, Datum, P, build_engine_class
+
+__all__ = ["compile_pattern", "engine_class", "rule_method_name"]
+
+_MAX_LEVEL_SALIENCE = 1000
+
+
+def _leaf_pattern(leaf: C.Leaf) -> Any:
+    return Datum(name=leaf.fact, value=P(leaf.test))
+
+
+def _concluded_pattern(leaf: C.Concluded) -> Any:
+    minimum = leaf.min
+    holds = Conclusion(diag=leaf.id, cf=P(lambda cf: cf >= minimum))
+    return NOT(holds) if leaf.negated else holds
+
+
+def compile_pattern(node: C.Node) -> Any:
+    """A condition tree as an experta conditional element; negation is already at the leaves."""
+    if isinstance(node, C.Leaf):
+        return _leaf_pattern(node)
+    if isinstance(node, C.Concluded):
+        return _concluded_pattern(node)
+    parts = [compile_pattern(child) for child in node.children]
+    if len(parts) == 1:
+        return parts[0]
+    return AND(*parts) if isinstance(node, C.All) else OR(*parts)
+
+
+def rule_method_name(rule: RuleSpec) -> str:
+    """A Python-safe attribute name for a rule id (ids contain dots and dashes)."""
+    return "rule__" + "".join(ch if ch.isalnum() else "_" for ch in rule.id)
+
+
+def _action_for(rule_id: str) -> Callable[[Any], None]:
+    def fire(engine: Any) -> None:
+        engine.on_fire(rule_id)
+
+    fire.__name__ = f"fire_{rule_id}"
+    return fire
+
+
+def engine_class(kb: KnowledgeBase, base: type) -> type:
+    """Build (once per knowledge base, then reuse) the engine class holding every rule.
+
+    Salience stratifies the rules: all rules of level n fire before any of level n+1, so a rule
+    that reads a conclusion sees its final, fully combined certainty.
+    """
+    cached = kb._cache.get("engine_class")
+    if cached is not None:
+        return cached
+    rules = {
+        rule_method_name(rule): (compile_pattern(rule.when), _MAX_LEVEL_SALIENCE - rule.level, _action_for(rule.id))
+        for rule in kb.rules
+    }
+    cls = build_engine_class("CompiledExpert", rules, base)
+    kb._cache["engine_class"] = cls
+    return cls

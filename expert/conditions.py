@@ -1,0 +1,159 @@
+"""Condition trees of the rule language: parse from YAML data, negate, evaluate (Kleene logic).
+
+A leaf tests one fact (``{fact: activity_change_pct, le: -20}``) or an earlier conclusion
+(``{concluded: situation.activity_decline}``). Branches are ``all``, ``any`` and ``not``.
+A fact that is unknown makes its leaf *undecided* (None), never true: ``not`` of an undecided
+leaf stays undecided, so an unknown fact can never satisfy a rule. Negation is pushed down to
+the leaves (De Morgan), which is also how the compiled experta patterns get the same semantics.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+__all__ = [
+    "Leaf", "Concluded", "All", "Any_", "Node", "COMPARATORS", "NUMERIC_OPS",
+    "negate", "evaluate", "leaves", "fact_names", "conclusion_ids",
+]
+
+NUMERIC_OPS = ("lt", "le", "gt", "ge")
+COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "lt": lambda v, t: v < t,
+    "le": lambda v, t: v <= t,
+    "gt": lambda v, t: v > t,
+    "ge": lambda v, t: v >= t,
+    "eq": lambda v, t: v == t,
+    "ne": lambda v, t: v != t,
+    "in": lambda v, t: v in t,
+    "not_in": lambda v, t: v not in t,
+    "contains": lambda v, t: t in v,
+    "not_contains": lambda v, t: t not in v,
+    "contains_any": lambda v, t: any(x in v for x in t),
+    "contains_none": lambda v, t: not any(x in v for x in t),
+    "is": lambda v, t: bool(v) is bool(t),
+    "nonempty": lambda v, t: bool(v) is bool(t),
+}
+_OPPOSITE = {
+    "lt": "ge", "ge": "lt", "le": "gt", "gt": "le", "eq": "ne", "ne": "eq",
+    "in": "not_in", "not_in": "in", "contains": "not_contains", "not_contains": "contains",
+    "contains_any": "contains_none", "contains_none": "contains_any",
+}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """Test one situation fact against a threshold or set; ``why`` explains the threshold."""
+
+    fact: str
+    op: str
+    value: Any
+    why: Mapping[str, str] | None = None
+    line: int = 0
+
+    def test(self, value: Any) -> bool:
+        """Apply the comparison to a known value (type mismatches count as not satisfied)."""
+        try:
+            return bool(COMPARATORS[self.op](value, self.value))
+        except TypeError:
+            return False
+
+    def describe(self) -> str:
+        """Short text like ``activity_change_pct <= -20`` for traces and explanations."""
+        symbol = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "=", "ne": "!="}.get(self.op, self.op)
+        return f"{self.fact} {symbol} {_show(self.value)}"
+
+
+@dataclass(frozen=True)
+class Concluded:
+    """Test an earlier conclusion: present with certainty >= ``min`` (or absent, if negated)."""
+
+    id: str
+    min: float = 0.2
+    negated: bool = False
+    line: int = 0
+
+    def test(self, certainty: float | None) -> bool:
+        """True when the conclusion holds (or, negated, when it does not)."""
+        holds = certainty is not None and certainty >= self.min
+        return holds != self.negated
+
+    def describe(self) -> str:
+        """Short text for traces: ``concluded decline.trigger >= 0.2``."""
+        return f"{'not ' if self.negated else ''}concluded {self.id} >= {self.min:g}"
+
+
+@dataclass(frozen=True)
+class All:
+    """Every child must hold."""
+
+    children: tuple["Node", ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Any_:
+    """At least one child must hold."""
+
+    children: tuple["Node", ...] = field(default_factory=tuple)
+
+
+Node = Leaf | Concluded | All | Any_
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, frozenset)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def negate(node: Node) -> Node:
+    """Push a negation down to the leaves so no test ever means 'the fact is absent'."""
+    if isinstance(node, All):
+        return Any_(tuple(negate(c) for c in node.children))
+    if isinstance(node, Any_):
+        return All(tuple(negate(c) for c in node.children))
+    if isinstance(node, Concluded):
+        return Concluded(node.id, node.min, not node.negated, node.line)
+    if node.op in ("is", "nonempty"):
+        return Leaf(node.fact, node.op, not node.value, node.why, node.line)
+    return Leaf(node.fact, _OPPOSITE[node.op], node.value, node.why, node.line)
+
+
+def evaluate(node: Node, facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
+    """Three-valued evaluation: True, False, or None when unknown facts leave it undecided."""
+    if isinstance(node, Leaf):
+        value = facts.get(node.fact)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return node.test(value)
+    if isinstance(node, Concluded):
+        return node.test(conclusions.get(node.id))
+    results = [evaluate(child, facts, conclusions) for child in node.children]
+    if isinstance(node, All):
+        if False in results:
+            return False
+        return None if None in results else True
+    if True in results:
+        return True
+    return None if None in results else False
+
+
+def leaves(node: Node) -> Iterator[Leaf | Concluded]:
+    """Every leaf of a tree, in order."""
+    if isinstance(node, (Leaf, Concluded)):
+        yield node
+    else:
+        for child in node.children:
+            yield from leaves(child)
+
+
+def fact_names(node: Node) -> list[str]:
+    """The situation facts a tree reads, in first-use order, without repeats."""
+    return list(dict.fromkeys(leaf.fact for leaf in leaves(node) if isinstance(leaf, Leaf)))
+
+
+def conclusion_ids(node: Node) -> list[str]:
+    """The earlier conclusions a tree reads, in first-use order, without repeats."""
+    return list(dict.fromkeys(leaf.id for leaf in leaves(node) if isinstance(leaf, Concluded)))

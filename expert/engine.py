@@ -1,0 +1,106 @@
+"""One consultation: declare the known facts, run the compiled rules, keep the trace as data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import conditions as C
+from .certainty import combine
+from .compiler import engine_class
+from .knowledge import KnowledgeBase, RuleSpec
+from .rete import Conclusion, Datum, KnowledgeEngine
+
+__all__ = ["Firing", "Reasoning", "reason", "reason_plain"]
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A rule that fired: what it concluded, how strongly, and the facts and tests it matched."""
+
+    rule: str
+    diagnosis: str
+    cf: float
+    matched: dict[str, Any]
+    tests: tuple[str, ...]
+
+
+@dataclass
+class Reasoning:
+    """The outcome of one run: combined certainty per diagnosis and the firings behind it."""
+
+    facts: dict[str, Any]
+    cf: dict[str, float] = field(default_factory=dict)
+    firings: list[Firing] = field(default_factory=list)
+
+    def record(self, rule: RuleSpec) -> None:
+        """Add one rule's evidence to its diagnosis and remember why it fired."""
+        matched, tests = _matched(rule.when, self.facts, self.cf)
+        self.firings.append(Firing(rule.id, rule.diagnosis, rule.cf, matched, tests))
+        self.cf[rule.diagnosis] = combine(self.cf.get(rule.diagnosis, 0.0), rule.cf)
+
+
+def _matched(node: C.Node, facts: dict[str, Any], cf: dict[str, float]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The facts a rule read and the leaf tests that held, for the trace."""
+    matched: dict[str, Any] = {}
+    tests: list[str] = []
+    for leaf in C.leaves(node):
+        if isinstance(leaf, C.Leaf):
+            value = facts.get(leaf.fact)
+            if value is not None and leaf.test(value):
+                matched[leaf.fact] = list(value) if isinstance(value, (tuple, frozenset)) else value
+                tests.append(leaf.describe())
+        elif leaf.test(cf.get(leaf.id)):
+            tests.append(leaf.describe())
+    return matched, tuple(tests)
+
+
+class _TracingEngine(KnowledgeEngine):
+    """Engine base whose rule actions report back to the consultation's Reasoning."""
+
+    reasoning: Reasoning
+    rules_by_id: dict[str, RuleSpec]
+
+    def on_fire(self, rule_id: str) -> None:
+        """Called by every compiled rule; OR branches may call twice, evidence counts once."""
+        if rule_id in self._fired:
+            return
+        self._fired.add(rule_id)
+        rule = self.rules_by_id[rule_id]
+        self.reasoning.record(rule)
+        new_cf = self.reasoning.cf[rule.diagnosis]
+        existing = self._conclusions.get(rule.diagnosis)
+        if existing is None:
+            self._conclusions[rule.diagnosis] = self.declare(Conclusion(diag=rule.diagnosis, cf=new_cf))
+        else:
+            self._conclusions[rule.diagnosis] = self.modify(existing, cf=new_cf)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
+    """Run the experta engine over the known facts (derived ones included)."""
+    cls = engine_class(kb, _TracingEngine)
+    engine = cls()
+    engine.rules_by_id = kb._cache.setdefault("rules_by_id", {r.id: r for r in kb.rules})
+    engine.reasoning = Reasoning(facts=facts)
+    engine._fired, engine._conclusions = set(), {}
+    engine.reset()
+    for name in sorted(facts):
+        if facts[name] is not None:
+            engine.declare(Datum(name=name, value=_freeze(facts[name])))
+    engine.run()
+    return engine.reasoning
+
+
+def reason_plain(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
+    """The same reasoning in plain Python, level by level (baseline and what-if search)."""
+    reasoning = Reasoning(facts=facts)
+    ordered = kb._cache.get("rules_by_level")
+    if ordered is None:
+        ordered = kb._cache["rules_by_level"] = sorted(kb.rules, key=lambda r: r.level)
+    for rule in ordered:
+        if C.evaluate(rule.when, facts, reasoning.cf) is True:
+            reasoning.record(rule)
+    return reasoning

@@ -1,0 +1,484 @@
+"""Load knowledge/*.yaml into typed, validated objects; every problem names file, line and id."""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import conditions as C
+from .errors import KnowledgeError, Problem, did_you_mean
+from .yamlio import LineDict, line_of, load_yaml_file
+
+__all__ = [
+    "Text", "FactSpec", "DerivedSpec", "RuleSpec", "DiagnosisSpec", "ActionSpec", "TacticSpec",
+    "KnowledgeBase", "load_knowledge", "default_knowledge_dir", "LANGS", "TIERS", "PHASES",
+]
+
+LANGS = ("en", "zh")
+TIERS = ("stop_harm", "repair", "mechanism", "scale")
+PHASES = ("now", "week", "month", "quarter")
+FIXED_KINDS = ("define_objective", "interview", "stop_loss", "guardrail", "referral")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A user-facing string in English and Chinese."""
+
+    en: str = Field(min_length=1)
+    zh: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The string in ``lang``, falling back to English only if a translation is missing."""
+        return (self.zh if lang == "zh" else None) or self.en
+
+
+class FactSpec(_Strict):
+    """One input fact: its group, type, allowed range or values, and bilingual label."""
+
+    name: str
+    group: str
+    type: Literal["number", "integer", "bool", "enum", "list", "text"]
+    label: Text
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    values: tuple[str, ...] | None = None
+    values_from: Literal["tactics"] | None = None
+    at_most: str | None = None
+    scalar_group: bool = False
+    line: int = 0
+
+
+class DerivedSpec(_Strict):
+    """A fact computed from others: a ratio of two counts, or the weakest of several ratios."""
+
+    name: str
+    kind: Literal["ratio", "weakest", "defined", "forbidden_tactics"]
+    inputs: tuple[str, ...] = ()
+    choices: dict[str, str] = Field(default_factory=dict)
+    label: Text
+    line: int = 0
+
+
+class RuleSpec(_Strict):
+    """One rule: when the condition holds, add ``cf`` of evidence to ``diagnosis``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    when: Any
+    diagnosis: str
+    cf: float = Field(ge=-1.0, le=1.0)
+    evidence: Text
+    references: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+    level: int = 0
+
+
+class DiagnosisSpec(_Strict):
+    """A conclusion the expert can reach, what it means, and the actions it calls for."""
+
+    id: str
+    title: Text
+    summary: Text
+    family: str
+    priority: int = Field(ge=0, le=1000)
+    threshold: float = Field(default=0.2, gt=0, le=1)
+    actions: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    line: int = 0
+
+
+class ActionSpec(_Strict):
+    """A plan step: what to do, the behaviour it changes, how to judge it, who owns it."""
+
+    id: str
+    kind: str
+    tier: Literal["stop_harm", "repair", "mechanism", "scale"]
+    phase: Literal["now", "week", "month", "quarter"]
+    order: int = Field(default=50, ge=0, le=1000)
+    title: Text
+    description: Text
+    behaviour: Text
+    success_metric: Text
+    guardrail_metric: Text
+    owner: Text
+    effort: Literal["low", "medium", "high"]
+    review_after_days: int = Field(ge=1, le=365)
+    references: tuple[str, ...] = ()
+    line: int = 0
+
+
+class TacticSpec(_Strict):
+    """A tactic a team may propose; forbidden ones are refused, never planned."""
+
+    id: str
+    label: Text
+    forbidden: bool
+    why: Text
+    synonyms_en: tuple[str, ...] = ()
+    synonyms_zh: tuple[str, ...] = ()
+    action: str | None = None
+    line: int = 0
+
+
+@dataclass
+class KnowledgeBase:
+    """Everything the expert knows, validated and cross-referenced."""
+
+    root: Path
+    facts: dict[str, FactSpec]
+    groups: dict[str, Text]
+    derived: dict[str, DerivedSpec]
+    rules: list[RuleSpec]
+    diagnoses: dict[str, DiagnosisSpec]
+    actions: dict[str, ActionSpec]
+    tactics: dict[str, TacticSpec]
+    messages: dict[str, Text]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def known_fact(self, name: str) -> bool:
+        """True for input facts and derived facts alike."""
+        return name in self.facts or name in self.derived
+
+    def message(self, key: str, lang: str, **values: Any) -> str:
+        """A localised UI string from messages.yaml, with ``{name}`` placeholders filled."""
+        text = self.messages[key].get(lang)
+        return fill(text, values)
+
+    def fact_label(self, name: str, lang: str) -> str:
+        """The human label of an input or derived fact."""
+        spec = self.facts.get(name) or self.derived.get(name)
+        return spec.label.get(lang) if spec else name
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """Replace ``{name}`` placeholders by values; no format specs, no attribute access."""
+    out, i = [], 0
+    while i < len(template):
+        start = template.find("{", i)
+        end = template.find("}", start + 1) if start >= 0 else -1
+        if start < 0 or end < 0:
+            out.append(template[i:])
+            break
+        key = template[start + 1:end]
+        out.append(template[i:start])
+        out.append(_format_value(values[key]) if key in values else template[start:end + 1])
+        i = end + 1
+    return "".join(out)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple, frozenset)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def default_knowledge_dir() -> Path:
+    """The knowledge base: $EXPERT_KNOWLEDGE, the copy inside the wheel, or the repo's folder."""
+    env = os.environ.get("EXPERT_KNOWLEDGE")
+    if env:
+        return Path(env)
+    packaged = Path(__file__).parent / "_knowledge"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class _Collector:
+    """Gathers problems while loading so one run reports them all."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(where, message, hint))
+
+    def validate(self, model: type[BaseModel], data: Any, where_file: str, what: str, extra: dict[str, Any]):
+        """Validate one YAML entry; map pydantic errors back to file:line and field."""
+        if not isinstance(data, dict):
+            self.add(f"{where_file}:{getattr(data, 'line', 0)}", f"{what}: expected a mapping, got {type(data).__name__}")
+            return None
+        try:
+            return model.model_validate({**data, **extra})
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                field_name = ".".join(str(p) for p in loc)
+                line = line_of(data, loc) or getattr(data, "line", 0)
+                hint = None
+                if err["type"] == "extra_forbidden":
+                    guess = did_you_mean(str(loc[-1]), model.model_fields)
+                    hint = f"did you mean '{guess}'?" if guess else f"allowed: {', '.join(model.model_fields)}"
+                self.add(f"{where_file}:{line}", f"{what}, field '{field_name}': {err['msg']}", hint)
+            return None
+
+
+def _entries(data: Any, path: Path, col: _Collector) -> list[tuple[str, Any]]:
+    """Accept a mapping id → entry or a list of entries with an ``id``."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [(str(k), v) for k, v in data.items()]
+    if isinstance(data, list):
+        out = []
+        for item in data:
+            if isinstance(item, dict) and "id" in item:
+                out.append((str(item["id"]), LineDict({k: v for k, v in item.items() if k != "id"})))
+                out[-1][1].line = getattr(item, "line", 0)
+            else:
+                col.add(f"{path}:{getattr(item, 'line', 0)}", "entry without an 'id'", "give every entry an id")
+        return out
+    col.add(str(path), f"expected a mapping or list of entries, got {type(data).__name__}")
+    return []
+
+
+def _load_facts(path: Path, col: _Collector) -> tuple[dict[str, FactSpec], dict[str, Text], dict[str, DerivedSpec]]:
+    data = load_yaml_file(path) or {}
+    facts: dict[str, FactSpec] = {}
+    groups: dict[str, Text] = {}
+    for group, body in (data.get("groups") or {}).items():
+        if isinstance(body, dict) and "type" in body:  # a group that is a single fact
+            spec = col.validate(FactSpec, body, str(path), f"fact '{group}'",
+                                {"name": group, "group": group, "scalar_group": True, "line": body.line})
+            if spec:
+                facts[group], groups[group] = spec, spec.label
+            continue
+        label = col.validate(Text, (body or {}).get("label", {}), str(path), f"group '{group}' label", {})
+        if label:
+            groups[group] = label
+        for name, fbody in ((body or {}).get("facts") or {}).items():
+            if name in facts:
+                col.add(f"{path}:{getattr(fbody, 'line', 0)}", f"duplicate fact id '{name}'", "fact names are unique across groups")
+                continue
+            spec = col.validate(FactSpec, fbody, str(path), f"fact '{name}'",
+                                {"name": name, "group": group, "line": getattr(fbody, "line", 0)})
+            if spec:
+                facts[name] = spec
+    derived: dict[str, DerivedSpec] = {}
+    for name, body in _entries(data.get("derived"), path, col):
+        spec = col.validate(DerivedSpec, body, str(path), f"derived fact '{name}'",
+                            {"name": name, "line": getattr(body, "line", 0)})
+        if spec:
+            derived[name] = spec
+    return facts, groups, derived
+
+
+_BRANCHES = ("all", "any", "not")
+
+
+def parse_condition(data: Any, where: str, col: _Collector, rule_id: str) -> C.Node | None:
+    """Turn YAML condition data into a tree; report every malformed node with its line."""
+    line = getattr(data, "line", 0)
+    loc = f"{where}:{line}"
+    if not isinstance(data, dict) or not data:
+        col.add(loc, f"rule '{rule_id}': a condition must be a mapping such as {{fact: x, le: 3}} or {{all: [...]}}")
+        return None
+    branch = [k for k in data if k in _BRANCHES]
+    if branch:
+        key = branch[0]
+        if len(data) != 1:
+            col.add(loc, f"rule '{rule_id}': '{key}' must stand alone in its mapping", f"found keys {sorted(data)}")
+            return None
+        body = data[key]
+        if key == "not":
+            child = parse_condition(body, where, col, rule_id)
+            return C.negate(child) if child is not None else None
+        if not isinstance(body, list) or not body:
+            col.add(loc, f"rule '{rule_id}': '{key}' needs a non-empty list of conditions")
+            return None
+        children = [parse_condition(item, where, col, rule_id) for item in body]
+        if any(c is None for c in children):
+            return None
+        return (C.All if key == "all" else C.Any_)(tuple(children))
+    if "concluded" in data or "not_concluded" in data:
+        key = "concluded" if "concluded" in data else "not_concluded"
+        unknown = set(data) - {key, "min"}
+        if unknown:
+            col.add(loc, f"rule '{rule_id}': unexpected keys {sorted(unknown)} in a '{key}' test", "allowed: min")
+            return None
+        minimum = data.get("min", 0.2)
+        if not isinstance(minimum, (int, float)) or not 0 < minimum <= 1:
+            col.add(loc, f"rule '{rule_id}': min must be a certainty in (0, 1], got {minimum!r}")
+            return None
+        return C.Concluded(str(data[key]), float(minimum), key == "not_concluded", line)
+    if "fact" not in data:
+        guess = did_you_mean(next(iter(data)), ("fact", "all", "any", "not", "concluded", "not_concluded"))
+        col.add(loc, f"rule '{rule_id}': a condition needs 'fact', 'concluded' or all/any/not",
+                f"did you mean '{guess}'?" if guess else None)
+        return None
+    ops = [k for k in data if k not in ("fact", "why")]
+    if len(ops) != 1 or ops[0] not in C.COMPARATORS:
+        bad = [o for o in ops if o not in C.COMPARATORS]
+        guess = did_you_mean(bad[0], C.COMPARATORS) if bad else None
+        col.add(loc, f"rule '{rule_id}': fact test needs exactly one operator, got {ops}",
+                f"did you mean '{guess}'?" if guess else f"operators: {', '.join(C.COMPARATORS)}")
+        return None
+    op = ops[0]
+    why = data.get("why")
+    if op in C.NUMERIC_OPS and not why:
+        col.add(loc, f"rule '{rule_id}': threshold on '{data['fact']}' has no 'why'",
+                "add why: {en: ..., zh: ...} — one line on where the threshold comes from")
+    if why is not None and not (isinstance(why, dict) and why.get("en")):
+        col.add(loc, f"rule '{rule_id}': 'why' must be {{en: ..., zh: ...}}")
+        why = None
+    value = data[op]
+    if isinstance(value, list):
+        value = tuple(value)
+    return C.Leaf(str(data["fact"]), op, value, dict(why) if why else None, line)
+
+
+def _load_rules(rule_dir: Path, col: _Collector) -> list[RuleSpec]:
+    rules: list[RuleSpec] = []
+    for path in sorted(rule_dir.glob("*.yaml")):
+        for rid, body in _entries(load_yaml_file(path), path, col):
+            if not isinstance(body, dict):
+                col.add(f"{path}:{getattr(body, 'line', 0)}", f"rule '{rid}': expected a mapping")
+                continue
+            when = parse_condition(body.get("when"), str(path), col, rid)
+            then = body.get("then") or {}
+            fields = {k: v for k, v in body.items() if k not in ("when", "then")}
+            if not isinstance(then, dict):
+                col.add(f"{path}:{body.line}", f"rule '{rid}': 'then' must be {{diagnosis: id, cf: number}}")
+                continue
+            extra = {"id": rid, "when": when, "file": str(path.name), "line": body.line,
+                     "diagnosis": then.get("diagnosis"), "cf": then.get("cf")}
+            unknown_then = set(then) - {"diagnosis", "cf"}
+            if unknown_then:
+                col.add(f"{path}:{then.line}", f"rule '{rid}': unexpected keys {sorted(unknown_then)} under 'then'", "allowed: diagnosis, cf")
+            spec = col.validate(RuleSpec, fields, str(path), f"rule '{rid}'", extra)
+            if spec and when is not None:
+                rules.append(spec)
+    return rules
+
+
+def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collector) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if not path.exists():
+        col.add(str(path), f"missing {what} catalogue")
+        return out
+    for key, body in _entries(load_yaml_file(path), path, col):
+        if key in out:
+            col.add(f"{path}:{getattr(body, 'line', 0)}", f"duplicate {what} id '{key}'")
+            continue
+        spec = col.validate(model, body, str(path), f"{what} '{key}'", {"id": key, "line": getattr(body, "line", 0)})
+        if spec:
+            out[key] = spec
+    return out
+
+
+def _load_messages(path: Path, col: _Collector) -> dict[str, Text]:
+    out = {}
+    for key, body in ((load_yaml_file(path) or {}) if path.exists() else {}).items():
+        spec = col.validate(Text, body, str(path), f"message '{key}'", {})
+        if spec:
+            out[key] = spec
+    return out
+
+
+def _assign_levels(rules: list[RuleSpec], col: _Collector) -> list[RuleSpec]:
+    """Stratify: a rule reading a conclusion runs after every rule that can produce it."""
+    producers: dict[str, list[RuleSpec]] = {}
+    for rule in rules:
+        producers.setdefault(rule.diagnosis, []).append(rule)
+    levels: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def level(rule: RuleSpec) -> int:
+        if rule.id in levels:
+            return levels[rule.id]
+        if rule.id in visiting:
+            col.add(f"{rule.file}:{rule.line}", f"rule '{rule.id}': conclusions depend on each other in a cycle",
+                    "break the cycle: a rule may not (indirectly) read its own diagnosis")
+            return 0
+        visiting.add(rule.id)
+        deps = [level(p) + 1 for cid in C.conclusion_ids(rule.when) for p in producers.get(cid, [])]
+        visiting.discard(rule.id)
+        levels[rule.id] = max(deps, default=0)
+        return levels[rule.id]
+
+    return [r.model_copy(update={"level": level(r)}) for r in rules]
+
+
+def _cross_check(kb: KnowledgeBase, col: _Collector) -> None:
+    """References between files must resolve: facts, diagnoses, actions, tactics."""
+    seen: dict[str, RuleSpec] = {}
+    for rule in kb.rules:
+        where = f"{rule.file}:{rule.line}"
+        if rule.id in seen:
+            col.add(where, f"duplicate rule id '{rule.id}'", f"first defined in {seen[rule.id].file}:{seen[rule.id].line}")
+        seen[rule.id] = rule
+        if rule.diagnosis not in kb.diagnoses:
+            guess = did_you_mean(rule.diagnosis, kb.diagnoses)
+            col.add(where, f"rule '{rule.id}' concludes unknown diagnosis '{rule.diagnosis}'",
+                    f"did you mean '{guess}'?" if guess else "add it to diagnoses.yaml")
+        for leaf in C.leaves(rule.when):
+            lwhere = f"{rule.file}:{leaf.line or rule.line}"
+            if isinstance(leaf, C.Concluded):
+                if leaf.id not in kb.diagnoses:
+                    guess = did_you_mean(leaf.id, kb.diagnoses)
+                    col.add(lwhere, f"rule '{rule.id}' reads unknown conclusion '{leaf.id}'",
+                            f"did you mean '{guess}'?" if guess else None)
+                continue
+            if not kb.known_fact(leaf.fact):
+                guess = did_you_mean(leaf.fact, list(kb.facts) + list(kb.derived))
+                col.add(lwhere, f"rule '{rule.id}' reads unknown fact '{leaf.fact}'",
+                        f"did you mean '{guess}'?" if guess else "declare it in facts.yaml")
+    for diag in kb.diagnoses.values():
+        for aid in diag.actions:
+            if aid not in kb.actions:
+                guess = did_you_mean(aid, kb.actions)
+                col.add(f"diagnoses.yaml:{diag.line}", f"diagnosis '{diag.id}' calls for unknown action '{aid}'",
+                        f"did you mean '{guess}'?" if guess else "add it to actions.yaml")
+    for tactic in kb.tactics.values():
+        if tactic.forbidden and tactic.action:
+            col.add(f"tactics.yaml:{tactic.line}", f"forbidden tactic '{tactic.id}' may not lead to an action",
+                    "remove 'action' or set forbidden: false")
+        if tactic.action and tactic.action not in kb.actions:
+            col.add(f"tactics.yaml:{tactic.line}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'")
+
+
+def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
+    """Load and validate a knowledge folder; raise KnowledgeError listing every problem."""
+    kb, problems = load_knowledge_with_problems(root)
+    if problems:
+        raise KnowledgeError(problems)
+    return kb
+
+
+def load_knowledge_with_problems(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load what can be loaded and return it with the problems found (used by lint)."""
+    root = Path(root) if root else default_knowledge_dir()
+    if not root.is_dir():
+        raise KnowledgeError(Problem(str(root), "knowledge folder not found", "pass the folder that holds facts.yaml"))
+    col = _Collector()
+    facts, groups, derived = _load_facts(root / "facts.yaml", col)
+    rules = _assign_levels(_load_rules(root / "rules", col), col)
+    kb = KnowledgeBase(
+        root=root, facts=facts, groups=groups, derived=derived, rules=rules,
+        diagnoses=_load_catalogue(root / "diagnoses.yaml", DiagnosisSpec, "diagnosis", col),
+        actions=_load_catalogue(root / "actions.yaml", ActionSpec, "action", col),
+        tactics=_load_catalogue(root / "tactics.yaml", TacticSpec, "tactic", col),
+        messages=_load_messages(root / "messages.yaml", col),
+    )
+    _cross_check(kb, col)
+    return kb, col.problems
+
+
+@functools.lru_cache(maxsize=8)
+def cached_knowledge(root: str | None = None) -> KnowledgeBase:
+    """Load a knowledge base once per folder and reuse it (engine classes are cached on it)."""
+    return load_knowledge(root)

@@ -1,0 +1,96 @@
+"""The Plan: the one object every front end renders (pydantic, JSON per KNOWLEDGE-SPEC §6)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Plan", "DiagnosisResult", "PlannedAction", "MissingFact", "FiringRecord", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class DiagnosisResult(_Out):
+    """A conclusion with its combined certainty and the evidence for and against it."""
+
+    id: str
+    title: str
+    family: str
+    certainty: float = Field(ge=0.0, le=1.0)
+    summary: str
+    evidence_for: list[str]
+    evidence_against: list[str]
+    rules: list[str]
+    references: list[str] = []
+
+
+class PlannedAction(_Out):
+    """One ranked plan step with everything needed to run and judge it."""
+
+    id: str
+    rank: int = Field(ge=1)
+    phase: str
+    tier: str
+    kind: str
+    for_: list[str] = Field(alias="for", serialization_alias="for")
+    title: str
+    description: str
+    behaviour: str
+    success_metric: str
+    guardrail_metric: str
+    owner: str
+    effort: str
+    review_after_days: int
+    because: list[str]
+    references: list[str] = []
+
+
+class MissingFact(_Out):
+    """An unknown fact that would most change the diagnosis, and why."""
+
+    fact: str
+    group: str
+    label: str
+    why: str
+
+
+class FiringRecord(_Out):
+    """A rule firing, recorded as data: the rule, its effect and the facts it matched."""
+
+    rule: str
+    diagnosis: str
+    cf: float
+    matched: dict[str, Any]
+    tests: list[str]
+
+
+class Plan(_Out):
+    """Diagnoses, a phased and ranked plan, anti-patterns, referrals and what to measure next."""
+
+    schema_version: str = SCHEMA_VERSION
+    community: str
+    lang: str
+    acknowledgement: str | None = None
+    provisional: bool
+    headline: str | None = None
+    diagnoses: list[DiagnosisResult]
+    actions: list[PlannedAction]
+    anti_patterns: list[str]
+    referrals: list[str]
+    warnings: list[str]
+    missing_information: list[MissingFact]
+    unrecognised_tactics: list[str]
+    trace: list[FiringRecord]
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON: same plan, same bytes (keys in model order, UTF-8 kept)."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=indent) + "\n"
+
+    def diagnosis(self, diagnosis_id: str) -> DiagnosisResult | None:
+        """The reported diagnosis with this id, if any."""
+        return next((d for d in self.diagnoses if d.id == diagnosis_id), None)

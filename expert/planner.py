@@ -1,0 +1,185 @@
+"""From reasoning to a Plan: report diagnoses, rank and phase actions, refuse, refer, ask next."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import conditions as C
+from .certainty import as_certainty
+from .engine import Reasoning
+from .knowledge import PHASES, TIERS, KnowledgeBase, fill
+from .plan import DiagnosisResult, FiringRecord, MissingFact, Plan, PlannedAction
+from .situation import Situation
+
+__all__ = ["make_plan", "reported", "missing_information"]
+
+MAX_MISSING = 8
+CLOSE_MARGIN = 0.2
+
+
+def reported(kb: KnowledgeBase, reasoning: Reasoning) -> list[str]:
+    """Diagnosis ids whose combined certainty reaches their threshold, most urgent first."""
+    ids = [d for d, cf in reasoning.cf.items() if d in kb.diagnoses and cf >= kb.diagnoses[d].threshold]
+    return sorted(ids, key=lambda d: (kb.diagnoses[d].priority, -reasoning.cf[d], d))
+
+
+def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str) -> tuple[list[str], list[str], list[str]]:
+    rules = {r.id: r for r in kb.rules}
+    pro, con, ids = [], [], []
+    for firing in sorted(reasoning.firings, key=lambda f: f.rule):
+        if firing.diagnosis != diag:
+            continue
+        text = fill(rules[firing.rule].evidence.get(lang), reasoning.facts)
+        (pro if firing.cf > 0 else con).append(text)
+        ids.append(firing.rule)
+    return pro, con, ids
+
+
+def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[DiagnosisResult]:
+    out = []
+    for diag in ids:
+        spec = kb.diagnoses[diag]
+        pro, con, rule_ids = _evidence(kb, reasoning, diag, lang)
+        out.append(DiagnosisResult(
+            id=diag, title=spec.title.get(lang), family=spec.family, certainty=as_certainty(reasoning.cf[diag]),
+            summary=spec.summary.get(lang), evidence_for=pro, evidence_against=con, rules=rule_ids,
+            references=list(spec.references)))
+    return out
+
+
+def _action_sources(kb: KnowledgeBase, situation_facts: dict[str, Any], ids: list[str]) -> dict[str, list[str]]:
+    """Action id → the reported diagnoses calling for it; allowed proposed tactics add theirs."""
+    sources: dict[str, list[str]] = {}
+    for diag in ids:
+        for action in kb.diagnoses[diag].actions:
+            sources.setdefault(action, []).append(diag)
+    if "pressure.short_term_target" in ids:
+        for tactic_id in situation_facts.get("proposed_tactics", ()):
+            tactic = kb.tactics.get(tactic_id)
+            if tactic and not tactic.forbidden and tactic.action:
+                sources.setdefault(tactic.action, []).append("pressure.short_term_target")
+    return sources
+
+
+def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str) -> list[PlannedAction]:
+    certainty = {d.id: d.certainty for d in diags}
+    rules_for = {d.id: [r for r in d.rules] for d in diags}
+    sources = _action_sources(kb, reasoning.facts, ids)
+
+    def key(action_id: str) -> tuple:
+        spec = kb.actions[action_id]
+        best = max(certainty[d] for d in sources[action_id])
+        return (TIERS.index(spec.tier), PHASES.index(spec.phase), spec.order, -best, action_id)
+
+    out = []
+    for rank, action_id in enumerate(sorted(sources, key=key), start=1):
+        spec = kb.actions[action_id]
+        because = sorted({r for d in sources[action_id] for r in rules_for[d]})
+        out.append(PlannedAction(
+            id=action_id, rank=rank, phase=spec.phase, tier=spec.tier, kind=spec.kind,
+            for_=sorted(set(sources[action_id]), key=ids.index), title=spec.title.get(lang),
+            description=spec.description.get(lang), behaviour=spec.behaviour.get(lang),
+            success_metric=spec.success_metric.get(lang), guardrail_metric=spec.guardrail_metric.get(lang),
+            owner=spec.owner.get(lang), effort=spec.effort, review_after_days=spec.review_after_days,
+            because=because, references=list(spec.references)))
+    return out
+
+
+def _input_facts(kb: KnowledgeBase, name: str, facts: dict[str, Any]) -> list[str]:
+    """The unknown input facts behind a fact (a derived fact stands for its unknown inputs)."""
+    if name in kb.facts:
+        return [name] if facts.get(name) is None else []
+    spec = kb.derived.get(name)
+    if spec is None:
+        return []
+    names = list(spec.inputs) + list(spec.choices.values())
+    return [n for inner in names for n in _input_facts(kb, inner, facts)]
+
+
+def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[MissingFact]:
+    """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
+    facts, cf = reasoning.facts, reasoning.cf
+    score: dict[str, float] = {}
+    concerns: dict[str, list[str]] = {}
+    close = _close_pairs(kb, ids, cf)
+    for rule in kb.rules:
+        if C.evaluate(rule.when, facts, cf) is not None:
+            continue
+        weight = abs(rule.cf) * (2.0 if rule.diagnosis in ids else 1.0)
+        if any(rule.diagnosis in pair for pair in close):
+            weight *= 2.0
+        for leaf in C.leaves(rule.when):
+            if isinstance(leaf, C.Leaf):
+                for name in _input_facts(kb, leaf.fact, facts):
+                    score[name] = score.get(name, 0.0) + weight
+                    concerns.setdefault(name, [])
+                    if rule.diagnosis not in concerns[name]:
+                        concerns[name].append(rule.diagnosis)
+    ranked = sorted(score, key=lambda n: (-score[n], n))[:MAX_MISSING]
+    return [_missing(kb, name, concerns[name], close, lang) for name in ranked]
+
+
+def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> list[tuple[str, str]]:
+    """Pairs of competing causes (same family) whose certainties are within CLOSE_MARGIN."""
+    pairs = []
+    families: dict[str, list[str]] = {}
+    for diag in ids:
+        families.setdefault(kb.diagnoses[diag].family, []).append(diag)
+    for members in families.values():
+        top = sorted(members, key=lambda d: (-cf[d], d))[:2]
+        if len(top) == 2 and cf[top[0]] - cf[top[1]] <= CLOSE_MARGIN:
+            pairs.append((top[0], top[1]))
+    return pairs
+
+
+def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[str, str]], lang: str) -> MissingFact:
+    spec = kb.facts[name]
+    title = lambda d: kb.diagnoses[d].title.get(lang)  # noqa: E731
+    pair = next((p for p in close if p[0] in diags and p[1] in diags), None)
+    if name in ("objective", "success_metric"):
+        why = kb.message("missing_objective", lang)
+    elif pair:
+        why = kb.message("missing_separates", lang, a=title(pair[0]), b=title(pair[1]))
+    else:
+        why = kb.message("missing_confirms", lang, diagnoses="; ".join(title(d) for d in diags[:3]))
+    return MissingFact(fact=name, group=spec.group, label=spec.label.get(lang), why=why)
+
+
+def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], lang: str) -> list[str]:
+    out = []
+    for tactic_id in facts.get("forbidden_tactics", ()):
+        tactic = kb.tactics[tactic_id]
+        out.append(kb.message("refused_tactic", lang, tactic=tactic.label.get(lang), why=tactic.why.get(lang)))
+    for text in situation.unrecognised_tactics:
+        out.append(kb.message("unrecognised_tactic", lang, tactic=text))
+    return out
+
+
+def _acknowledgement(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> str | None:
+    mood = facts.get("mood")
+    if mood == "under_pressure":
+        return kb.message("acknowledge_under_pressure", lang)
+    if mood == "worried":
+        return kb.message("acknowledge_worried", lang)
+    return None
+
+
+def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lang: str = "en") -> Plan:
+    """Assemble the Plan from one reasoning run, in one language."""
+    ids = reported(kb, reasoning)
+    diags = _diagnoses(kb, reasoning, ids, lang)
+    actions = _actions(kb, reasoning, ids, diags, lang)
+    problems = [d for d in ids if kb.diagnoses[d].family not in ("anti_pattern", "objective")]
+    return Plan(
+        community=situation.name, lang=lang,
+        acknowledgement=_acknowledgement(kb, reasoning.facts, lang),
+        provisional=reasoning.facts.get("objective_defined") is False,
+        headline=None if problems else kb.message("no_findings", lang),
+        diagnoses=diags, actions=actions,
+        anti_patterns=[d for d in ids if d.startswith("avoid.")],
+        referrals=[d for d in ids if d.startswith("referral.")],
+        warnings=_warnings(kb, situation, reasoning.facts, lang),
+        missing_information=missing_information(kb, reasoning, ids, lang),
+        unrecognised_tactics=list(situation.unrecognised_tactics),
+        trace=[FiringRecord(rule=f.rule, diagnosis=f.diagnosis, cf=f.cf, matched=f.matched, tests=list(f.tests))
+               for f in sorted(reasoning.firings, key=lambda f: f.rule)],
+    )

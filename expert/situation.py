@@ -1,0 +1,188 @@
+"""The input model: a strict pydantic model built from the fact vocabulary in knowledge/facts.yaml."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
+
+from .errors import InputFileError, Problem, SituationError, did_you_mean
+from .knowledge import FactSpec, KnowledgeBase
+from .yamlio import load_mapping_text
+
+__all__ = ["Situation", "situation_model", "match_tactic"]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
+    """The pydantic type and Field of one fact: ranges, allowed values, description."""
+    info = dict(default=None, description=spec.label.en, title=spec.label.en)
+    if spec.type in ("number", "integer"):
+        base = float if spec.type == "number" else int
+        return Optional[base], Field(ge=spec.min, le=spec.max, **info)
+    if spec.type == "bool":
+        return Optional[StrictBool], Field(**info)
+    if spec.type == "enum":
+        return Optional[Literal[tuple(spec.values)]], Field(**info)  # type: ignore[misc]
+    if spec.type == "list":
+        if spec.values_from == "tactics":
+            return Optional[list[str]], Field(**info)  # free text allowed: matched to the catalogue after
+        return Optional[list[Literal[tuple(spec.values)]]], Field(**info)  # type: ignore[misc]
+    if spec.required:
+        return str, Field(min_length=1, description=spec.label.en, title=spec.label.en)
+    return Optional[str], Field(**info)
+
+
+def situation_model(kb: KnowledgeBase) -> type[BaseModel]:
+    """Build (once per knowledge base) the strict nested model: one sub-model per group."""
+    cached = kb._cache.get("situation_model")
+    if cached is not None:
+        return cached
+    groups: dict[str, Any] = {}
+    for group in kb.groups:
+        specs = [s for s in kb.facts.values() if s.group == group]
+        if len(specs) == 1 and specs[0].scalar_group:
+            groups[group] = _field_type(specs[0], kb)
+            continue
+        fields = {s.name: _field_type(s, kb) for s in specs}
+        sub = create_model(f"{group.title()}Facts", __config__=_STRICT, **fields)
+        sub.__doc__ = kb.groups[group].en
+        required = any(s.required for s in specs)
+        groups[group] = (sub, ...) if required else (Optional[sub], None)
+    model = create_model("Situation", __config__=_STRICT, **groups)
+    model.__doc__ = "A community's situation; every fact is optional except community.name. Absent = unknown."
+    kb._cache["situation_model"] = model
+    return model
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def match_tactic(kb: KnowledgeBase, text: str) -> str | None:
+    """The catalogue id for a tactic given as an id, label or English/Chinese synonym."""
+    wanted = _normalise(text)
+    index = kb._cache.get("tactic_index")
+    if index is None:
+        index = {}
+        for t in kb.tactics.values():
+            for name in (t.id, t.label.en, t.label.zh or "", *t.synonyms_en, *t.synonyms_zh):
+                if name:
+                    index.setdefault(_normalise(name), t.id)
+        kb._cache["tactic_index"] = index
+    return index.get(wanted)
+
+
+def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str) -> Problem:
+    """Turn one pydantic error into a message naming field, value and what is allowed."""
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    field_name = ".".join(loc)
+    value = err.get("input")
+    if err["type"] == "extra_forbidden":
+        parent = model
+        for part in loc[:-1]:
+            ann = parent.model_fields[part].annotation
+            parent = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)), parent)
+        guess = did_you_mean(loc[-1], parent.model_fields)
+        hint = f"did you mean '{'.'.join(loc[:-1] + [guess])}'?" if guess else f"allowed here: {', '.join(parent.model_fields)}"
+        return Problem(where, f"unknown field '{field_name}'", hint)
+    allowed = ""
+    if err["type"] == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+    elif "ctx" in err and ("ge" in err["ctx"] or "le" in err["ctx"]):
+        allowed = err["msg"].lower()
+    msg = f"field '{field_name}' has invalid value {value!r}: {err['msg']}"
+    return Problem(where, msg, f"allowed: {allowed}" if allowed else None)
+
+
+class Situation:
+    """A validated situation: nested as written, flat for the engine, tactics matched."""
+
+    def __init__(self, model: BaseModel, kb: KnowledgeBase, unrecognised_tactics: tuple[str, ...]) -> None:
+        self.model, self.kb = model, kb
+        self.unrecognised_tactics = unrecognised_tactics
+
+    @classmethod
+    def parse(cls, data: dict[str, Any], kb: KnowledgeBase, where: str = "situation") -> "Situation":
+        """Validate a mapping; raise SituationError naming every bad field, value and fix."""
+        if not isinstance(data, dict):
+            raise SituationError(Problem(where, f"expected a mapping of groups, got {type(data).__name__}"))
+        model = situation_model(kb)
+        data, unrecognised = cls._match_tactics(data, kb)
+        try:
+            instance = model.model_validate(data)
+        except ValidationError as exc:
+            raise SituationError([_problem_for(e, model, data, where) for e in exc.errors()]) from None
+        cls._cross_check(instance, kb, where)
+        return cls(instance, kb, unrecognised)
+
+    @classmethod
+    def load(cls, source: str | Path, kb: KnowledgeBase) -> "Situation":
+        """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
+        if str(source) == "-":
+            return cls.parse(load_mapping_text(sys.stdin.read(), "<stdin>"), kb, "<stdin>")
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+            raise InputFileError(Problem(str(path), f"cannot read situation file: {reason}")) from None
+        return cls.parse(load_mapping_text(text, str(path)), kb, str(path))
+
+    @staticmethod
+    def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
+        pressure = data.get("pressure")
+        if not isinstance(pressure, dict) or not isinstance(pressure.get("proposed_tactics"), list):
+            return data, ()
+        matched, unrecognised = [], []
+        for item in pressure["proposed_tactics"]:
+            tid = match_tactic(kb, item) if isinstance(item, str) else None
+            if tid is None:
+                unrecognised.append(str(item))
+            elif tid not in matched:
+                matched.append(tid)
+        return {**data, "pressure": {**pressure, "proposed_tactics": matched}}, tuple(unrecognised)
+
+    @staticmethod
+    def _cross_check(instance: BaseModel, kb: KnowledgeBase, where: str) -> None:
+        flat = _flatten(instance, kb)
+        problems = []
+        for spec in kb.facts.values():
+            if spec.at_most and flat.get(spec.name) is not None and flat.get(spec.at_most) is not None:
+                if flat[spec.name] > flat[spec.at_most]:
+                    problems.append(Problem(
+                        where, f"field '{spec.group}.{spec.name}' = {flat[spec.name]} exceeds "
+                               f"'{kb.facts[spec.at_most].group}.{spec.at_most}' = {flat[spec.at_most]}",
+                        f"{spec.name} must be at most {spec.at_most}"))
+        if problems:
+            raise SituationError(problems)
+
+    def facts(self) -> dict[str, Any]:
+        """Flat mapping fact name → value, known facts only (unknown facts are absent)."""
+        return _flatten(self.model, self.kb)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The situation as a nested mapping, unknown facts left out (round-trips through parse)."""
+        return self.model.model_dump(exclude_none=True)
+
+    @property
+    def name(self) -> str:
+        """The community's name."""
+        return self.model.community.name
+
+
+def _flatten(instance: BaseModel, kb: KnowledgeBase) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in kb.groups:
+        value = getattr(instance, group, None)
+        if value is None:
+            continue
+        if isinstance(value, BaseModel):
+            for name, fact_value in value.model_dump(exclude_none=True).items():
+                out[name] = tuple(fact_value) if isinstance(fact_value, list) else fact_value
+        else:
+            out[group] = value
+    return out
