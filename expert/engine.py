@@ -1,6 +1,7 @@
 """One consultation: declare the known facts, run the compiled rules, keep the trace as data."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,11 +80,20 @@ def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _engine(kb: KnowledgeBase) -> _TracingEngine:
+    """This thread's engine for the knowledge base: building the Rete network is the costly
+    part, so it is done once and the instance is reset between consultations."""
+    local = kb._cache.setdefault("engines", threading.local())
+    engine = getattr(local, "engine", None)
+    if engine is None:
+        engine = local.engine = engine_class(kb, _TracingEngine)()
+        engine.rules_by_id = {r.id: r for r in kb.rules}
+    return engine
+
+
 def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
     """Run the experta engine over the known facts (derived ones included)."""
-    cls = engine_class(kb, _TracingEngine)
-    engine = cls()
-    engine.rules_by_id = kb._cache.setdefault("rules_by_id", {r.id: r for r in kb.rules})
+    engine = _engine(kb)
     engine.reasoning = Reasoning(facts=facts)
     engine._fired, engine._conclusions = set(), {}
     engine.reset()

@@ -51,6 +51,7 @@ class FactSpec(_Strict):
     max: float | None = None
     unit: str | None = None
     values: tuple[str, ...] | None = None
+    value_labels: dict[str, Text] | None = None
     values_from: Literal["tactics"] | None = None
     at_most: str | None = None
     scalar_group: bool = False

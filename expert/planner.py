@@ -22,13 +22,27 @@ def reported(kb: KnowledgeBase, reasoning: Reasoning) -> list[str]:
     return sorted(ids, key=lambda d: (kb.diagnoses[d].priority, -reasoning.cf[d], d))
 
 
+def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Fact values as a reader should see them: tactic ids become their labels in ``lang``."""
+    shown = dict(facts)
+    for name in ("proposed_tactics", "forbidden_tactics"):
+        if name in shown:
+            shown[name] = [kb.tactics[t].label.get(lang) if t in kb.tactics else t for t in shown[name]]
+    for name, value in facts.items():
+        spec = kb.facts.get(name)
+        if spec is not None and spec.value_labels and isinstance(value, str) and value in spec.value_labels:
+            shown[name] = spec.value_labels[value].get(lang)
+    return shown
+
+
 def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str) -> tuple[list[str], list[str], list[str]]:
     rules = {r.id: r for r in kb.rules}
+    values = _display_values(kb, reasoning.facts, lang)
     pro, con, ids = [], [], []
     for firing in sorted(reasoning.firings, key=lambda f: f.rule):
         if firing.diagnosis != diag:
             continue
-        text = fill(rules[firing.rule].evidence.get(lang), reasoning.facts)
+        text = fill(rules[firing.rule].evidence.get(lang), values)
         (pro if firing.cf > 0 else con).append(text)
         ids.append(firing.rule)
     return pro, con, ids
@@ -101,21 +115,36 @@ def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str],
     score: dict[str, float] = {}
     concerns: dict[str, list[str]] = {}
     close = _close_pairs(kb, ids, cf)
+    live_families = {kb.diagnoses[d].family for d in ids}
     for rule in kb.rules:
         if C.evaluate(rule.when, facts, cf) is not None:
             continue
-        weight = abs(rule.cf) * (2.0 if rule.diagnosis in ids else 1.0)
-        if any(rule.diagnosis in pair for pair in close):
-            weight *= 2.0
+        weight = _relevance(kb, rule, live_families, close, cf)
         for leaf in C.leaves(rule.when):
             if isinstance(leaf, C.Leaf):
                 for name in _input_facts(kb, leaf.fact, facts):
-                    score[name] = score.get(name, 0.0) + weight
+                    # the strongest reason counts most; many weak reasons add a little
+                    best, total = score.get(name, (0.0, 0.0))
+                    score[name] = (max(best, weight), total + weight)
                     concerns.setdefault(name, [])
                     if rule.diagnosis not in concerns[name]:
                         concerns[name].append(rule.diagnosis)
+    score = {n: best + 0.1 * total for n, (best, total) in score.items()}
     ranked = sorted(score, key=lambda n: (-score[n], n))[:MAX_MISSING]
     return [_missing(kb, name, concerns[name], close, lang) for name in ranked]
+
+
+def _relevance(kb: KnowledgeBase, rule, live_families: set[str], close, cf: dict[str, float]) -> float:
+    """How much settling this undecided rule matters: more when it bears on a live conclusion,
+    on a close differential, or when its preconditions (earlier conclusions) already hold."""
+    weight = abs(rule.cf)
+    if kb.diagnoses[rule.diagnosis].family in live_families:
+        weight *= 2.0
+    if any(rule.diagnosis in pair for pair in close):
+        weight *= 2.0
+    if any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.test(cf.get(leaf.id)) for leaf in C.leaves(rule.when)):
+        weight *= 1.5
+    return weight
 
 
 def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> list[tuple[str, str]]:

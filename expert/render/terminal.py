@@ -1,0 +1,95 @@
+"""Terminal report with rich: diagnoses, the phased plan table, warnings, referrals, next measures."""
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..knowledge import KnowledgeBase
+from ..plan import Plan
+from .common import Labels
+
+__all__ = ["render_terminal", "renderables"]
+
+
+def _diagnoses_table(plan: Plan, L: Labels) -> Table:
+    table = Table(title=L("heading_diagnoses"), title_justify="left", show_lines=True, expand=True)
+    table.add_column(L("col_diagnosis"), ratio=2, overflow="fold")
+    table.add_column(L("col_certainty"), justify="right", width=9)
+    table.add_column(f"{L('evidence_for')} / {L('evidence_against')}", ratio=4, overflow="fold")
+    shown = L.core_diagnoses() + [d for d in plan.diagnoses if d.id.startswith("violation.")]
+    for d in shown:
+        evidence = Text()
+        for e in d.evidence_for:
+            evidence.append("+ ", style="green").append(e + "\n")
+        for e in d.evidence_against:
+            evidence.append("- ", style="red").append(e + "\n")
+        table.add_row(Text(f"{d.title}\n", style="bold").append(d.id, style="dim"), f"{d.certainty:.2f}", evidence)
+    return table
+
+
+def _plan_table(plan: Plan, L: Labels) -> Table:
+    table = Table(title=L("heading_plan"), title_justify="left", show_lines=True, expand=True)
+    table.add_column(L("col_rank"), width=4, justify="right")
+    table.add_column(L("col_phase"), ratio=1, overflow="fold")
+    table.add_column(L("col_action"), ratio=5, overflow="fold")
+    table.add_column(f"{L('col_success')} / {L('col_guardrail')}", ratio=3, overflow="fold")
+    table.add_column(f"{L('col_owner')} / {L('col_review')}", ratio=2, overflow="fold")
+    for a in plan.actions:
+        action = Text(a.title, style="bold").append(f"\n{a.description}\n").append(
+            f"{L('col_behaviour')}: {a.behaviour}", style="italic").append(
+            f"\n{L('col_for')}: " + ", ".join(L.diagnosis_title(d) for d in a.for_), style="dim")
+        measures = Text(f"{L('col_success')}: ", style="green").append(a.success_metric, style="default").append(
+            f"\n{L('col_guardrail')}: ", style="yellow").append(a.guardrail_metric, style="default")
+        who = Text(a.owner).append(f"\n{L('col_effort')}: {L.effort(a)}\n{L('col_review')}: {L.review(a)}", style="dim")
+        table.add_row(str(a.rank), Text(L.phase(a)).append(f"\n{L.tier(a.tier)}", style="dim"), action, measures, who)
+    return table
+
+
+def _bullets(title: str, lines: list[str], style: str) -> Panel:
+    return Panel(Text("\n".join(f"• {line}" for line in lines)), title=title, title_align="left", border_style=style)
+
+
+def renderables(plan: Plan, kb: KnowledgeBase) -> list:
+    """The report as rich renderables, in reading order (also used by the questionnaire)."""
+    L = Labels(kb, plan)
+    parts: list = [Text(L("report_title", name=plan.community), style="bold underline")]
+    if plan.acknowledgement:
+        parts.append(Text(plan.acknowledgement, style="italic"))
+    if plan.provisional:
+        parts.append(Text(L("provisional"), style="bold yellow"))
+    if plan.headline:
+        parts.append(Text(plan.headline))
+    referrals = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.referrals]
+    if referrals:
+        parts.append(_bullets(L("heading_referrals"), referrals, "red"))
+    if plan.warnings:
+        parts.append(_bullets(L("heading_warnings"), plan.warnings, "red"))
+    if L.core_diagnoses() or any(d.id.startswith("violation.") for d in plan.diagnoses):
+        parts.append(_diagnoses_table(plan, L))
+    if plan.actions:
+        parts.append(_plan_table(plan, L))
+    anti = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.anti_patterns]
+    if anti:
+        parts.append(_bullets(L("heading_anti_patterns"), anti, "yellow"))
+    if plan.missing_information:
+        parts.append(_bullets(L("heading_missing"), [f"{m.label} ({m.group}.{m.fact}): {m.why}"
+                                                     for m in plan.missing_information], "blue"))
+    return parts
+
+
+def render_terminal(plan: Plan, kb: KnowledgeBase, *, color: bool = False, width: int = 110) -> str:
+    """Render to a string (ANSI colours only when asked for)."""
+    console = Console(width=width, record=True, force_terminal=color, color_system="standard" if color else None,
+                      file=_Null(), highlight=False)
+    console.print(Group(*renderables(plan, kb)))
+    return console.export_text(styles=color)
+
+
+class _Null:
+    def write(self, _text: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
