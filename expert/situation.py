@@ -123,14 +123,14 @@ class Situation:
     def load(cls, source: str | Path, kb: KnowledgeBase) -> "Situation":
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         if str(source) == "-":
-            return cls.parse(load_mapping_text(sys.stdin.read(), "<stdin>"), kb, "<stdin>")
+            return cls.parse(_unwrap(load_mapping_text(sys.stdin.read(), "<stdin>")), kb, "<stdin>")
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
             raise InputFileError(Problem(str(path), f"cannot read situation file: {reason}")) from None
-        return cls.parse(load_mapping_text(text, str(path)), kb, str(path))
+        return cls.parse(_unwrap(load_mapping_text(text, str(path))), kb, str(path))
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -172,6 +172,13 @@ class Situation:
     def name(self) -> str:
         """The community's name."""
         return self.model.community.name
+
+
+def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+    """A scenario file (situation + expect) is diagnosed as its situation."""
+    if "situation" in data and "community" not in data and isinstance(data["situation"], dict):
+        return data["situation"]
+    return data
 
 
 def _flatten(instance: BaseModel, kb: KnowledgeBase) -> dict[str, Any]:

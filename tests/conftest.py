@@ -1,0 +1,28 @@
+"""Shared fixtures: the bundled knowledge base, a CLI runner, scenario paths."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from expert.knowledge import cached_knowledge
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def kb():
+    """The bundled knowledge base, loaded once."""
+    return cached_knowledge()
+
+
+@pytest.fixture
+def runner():
+    """A click runner that keeps stderr apart from stdout."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always separates them
+        return CliRunner()
