@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import conditions as C
-from .certainty import combine
+from .certainty import combine_all
 from .compiler import engine_class
 from .knowledge import KnowledgeBase, RuleSpec
 from .rete import Conclusion, Datum, KnowledgeEngine
@@ -32,12 +32,19 @@ class Reasoning:
     facts: dict[str, Any]
     cf: dict[str, float] = field(default_factory=dict)
     firings: list[Firing] = field(default_factory=list)
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def record(self, rule: RuleSpec) -> None:
-        """Add one rule's evidence to its diagnosis and remember why it fired."""
+        """Add one rule's evidence to its diagnosis and remember why it fired.
+
+        Evidence is combined in rule-id order, so the certainty is the same to the last bit
+        whatever order the engine fired the rules in.
+        """
         matched, tests = _matched(rule.when, self.facts, self.cf)
         self.firings.append(Firing(rule.id, rule.diagnosis, rule.cf, matched, tests))
-        self.cf[rule.diagnosis] = combine(self.cf.get(rule.diagnosis, 0.0), rule.cf)
+        pieces = self.evidence.setdefault(rule.diagnosis, {})
+        pieces[rule.id] = rule.cf
+        self.cf[rule.diagnosis] = combine_all(pieces[k] for k in sorted(pieces))
 
 
 def _matched(node: C.Node, facts: dict[str, Any], cf: dict[str, float]) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from .errors import InputFileError, Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
-from .yamlio import load_mapping_text
+from .yamlio import line_of, load_mapping_text
 
 __all__ = ["Situation", "situation_model", "match_tactic"]
 
@@ -76,11 +76,26 @@ def match_tactic(kb: KnowledgeBase, text: str) -> str | None:
     return index.get(wanted)
 
 
-def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str) -> Problem:
+def _allowed(spec: FactSpec | None) -> str | None:
+    """What a fact accepts, in words: a range, a list of values, or a type."""
+    if spec is None:
+        return None
+    if spec.values:
+        return "one of " + ", ".join(spec.values) if spec.type == "enum" else "a list of " + ", ".join(spec.values)
+    if spec.type in ("number", "integer"):
+        kind = "a number" if spec.type == "number" else "a whole number"
+        return f"{kind} from {spec.min:g} to {spec.max:g}" + (f" ({spec.unit})" if spec.unit else "")
+    return {"bool": "true or false", "text": "text", "list": "a list of tactic names"}.get(spec.type)
+
+
+def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str,
+                 kb: KnowledgeBase) -> Problem:
     """Turn one pydantic error into a message naming field, value and what is allowed."""
-    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    raw_loc = tuple(err["loc"])
+    loc = [str(p) for p in raw_loc if not isinstance(p, int)]
     field_name = ".".join(loc)
-    value = err.get("input")
+    line = line_of(data, raw_loc)
+    place = f"{where}:{line}" if line and where != "situation" else where
     if err["type"] == "extra_forbidden":
         parent = model
         for part in loc[:-1]:
@@ -88,14 +103,15 @@ def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, An
             parent = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)), parent)
         guess = did_you_mean(loc[-1], parent.model_fields)
         hint = f"did you mean '{'.'.join(loc[:-1] + [guess])}'?" if guess else f"allowed here: {', '.join(parent.model_fields)}"
-        return Problem(where, f"unknown field '{field_name}'", hint)
-    allowed = ""
-    if err["type"] == "literal_error":
-        allowed = err.get("ctx", {}).get("expected", "")
-    elif "ctx" in err and ("ge" in err["ctx"] or "le" in err["ctx"]):
-        allowed = err["msg"].lower()
-    msg = f"field '{field_name}' has invalid value {value!r}: {err['msg']}"
-    return Problem(where, msg, f"allowed: {allowed}" if allowed else None)
+        return Problem(place, f"unknown field '{field_name}'", hint)
+    if err["type"] == "missing":
+        return Problem(place, f"field '{field_name}' is required", "give the community a name: community: {name: ...}")
+    spec = kb.facts.get(loc[-1]) if loc else None
+    allowed = _allowed(spec)
+    value = err.get("input")
+    reason = err["msg"][0].lower() + err["msg"][1:]
+    return Problem(place, f"field '{field_name}' has invalid value {value!r}: {reason}",
+                   f"allowed: {allowed}" if allowed else None)
 
 
 class Situation:
@@ -115,7 +131,7 @@ class Situation:
         try:
             instance = model.model_validate(data)
         except ValidationError as exc:
-            raise SituationError([_problem_for(e, model, data, where) for e in exc.errors()]) from None
+            raise SituationError([_problem_for(e, model, data, where, kb) for e in exc.errors()]) from None
         cls._cross_check(instance, kb, where)
         return cls(instance, kb, unrecognised)
 
