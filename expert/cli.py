@@ -112,3 +112,4 @@ def main(argv: list[str] | None = None) -> None:
 
 # Commands of the other features register here (one line each, keep alphabetical).
 # -- feature commands --
+from . import cli_analyze  # noqa: E402,F401

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import InputFileError, Problem
+
 __all__ = ["Event", "IngestError"]
 
 
@@ -22,16 +24,11 @@ class Event:
     msg_id: str | None = None
 
 
-class IngestError(Exception):
+class IngestError(InputFileError):
     """An export could not be read; carries the path, the reason and a hint for the user."""
 
     def __init__(self, path, reason: str, hint: str = "") -> None:
         self.path = str(path)
         self.reason = reason
         self.hint = hint
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        """Build one readable line: path, reason and (if any) the hint."""
-        text = f"{self.path}: {self.reason}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        super().__init__(Problem(self.path, reason, f"hint: {hint}" if hint else None))

@@ -10,7 +10,7 @@ from ..knowledge import KnowledgeBase
 from ..plan import Plan
 from .common import Labels
 
-__all__ = ["render_terminal", "renderables"]
+__all__ = ["render_terminal", "renderables", "to_text"]
 
 
 def _diagnoses_table(plan: Plan, L: Labels) -> Table:
@@ -79,12 +79,17 @@ def renderables(plan: Plan, kb: KnowledgeBase) -> list:
     return parts
 
 
-def render_terminal(plan: Plan, kb: KnowledgeBase, *, color: bool = False, width: int = 110) -> str:
-    """Render to a string (ANSI colours only when asked for)."""
+def to_text(parts: list, *, color: bool = False, width: int = 110) -> str:
+    """Render rich renderables to a string (ANSI colours only when asked for)."""
     console = Console(width=width, record=True, force_terminal=color, color_system="standard" if color else None,
                       file=_Null(), highlight=False)
-    console.print(Group(*renderables(plan, kb)))
+    console.print(Group(*parts))
     return console.export_text(styles=color)
+
+
+def render_terminal(plan: Plan, kb: KnowledgeBase, *, color: bool = False, width: int = 110) -> str:
+    """Render the whole plan to a string."""
+    return to_text(renderables(plan, kb), color=color, width=width)
 
 
 class _Null:

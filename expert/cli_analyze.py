@@ -1,0 +1,109 @@
+"""`expert analyze`: an activity export in, metrics with their evidence and a diagnosis out."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
+from .ingest import FORMATS as INGEST_FORMATS
+from .ingest import Analysis, analyze_export
+from .knowledge import KnowledgeBase
+from .render import FORMATS, render
+from .render.terminal import renderables, to_text
+from .yamlio import atomic_write_text
+
+__all__ = ["analyze", "situation_from_analysis"]
+
+
+def situation_from_analysis(analysis: Analysis, kb: KnowledgeBase, name: str) -> dict:
+    """The derived situation: facts from the data, clamped to the vocabulary's ranges."""
+    data: dict = {"community": {"name": name, "platform": analysis.format}}
+    for group, facts in sorted(analysis.facts.items()):
+        for fact, value in sorted(facts.items()):
+            spec = kb.facts.get(fact)
+            if spec is None or spec.group != group:
+                continue
+            if spec.min is not None and spec.max is not None:
+                value = min(max(value, spec.min), spec.max)
+            data.setdefault(group, {})[fact] = int(value) if spec.type == "integer" else value
+    return data
+
+
+def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
+    table = Table(title=kb.message("heading_metrics", lang), title_justify="left", expand=True)
+    table.add_column(kb.message("col_metric", lang), ratio=3, overflow="fold")
+    table.add_column(kb.message("col_value", lang), justify="right", ratio=1)
+    table.add_column(kb.message("col_evidence", lang), ratio=5, overflow="fold")
+    for metric in analysis.metrics:
+        evidence = ", ".join(f"{k}={v}" for k, v in metric.evidence.items() if not isinstance(v, (dict, list)))
+        table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]",
+                      f"{metric.value}{metric.unit if metric.unit == '%' else ''}", evidence)
+    return table
+
+
+def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
+    w = analysis.windows.current
+    return kb.message("analysis_source", lang, events=analysis.events_read, source=analysis.source,
+                      format=analysis.format, start=w.start.date().isoformat(), end=w.end.date().isoformat())
+
+
+def _run_with_progress(path: Path, show: bool, **kwargs) -> Analysis:
+    """Analyze with a rich progress display on stderr when it is a terminal."""
+    if not show:
+        return analyze_export(path, **kwargs)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed:,} events"), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"reading {path.name}", total=None)
+        return analyze_export(path, progress=lambda n: bar.update(task, completed=n), **kwargs)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--input-format", type=click.Choice(INGEST_FORMATS), default=None, help="Skip format detection.")
+@click.option("--since", default=None, help="Ignore events before this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="End of the current window (default: the latest event).")
+@click.option("--window-days", type=click.IntRange(7, 730), default=90, show_default=True)
+@click.option("--bot", "bots", multiple=True, help="Actor name, e-mail or id to treat as a bot (repeatable).")
+@click.option("--staff", "staff", multiple=True, help="Actor name, e-mail or id to treat as staff (repeatable).")
+@click.option("--name", default=None, help="Community name (default: the export's file name).")
+@click.option("--situation-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the derived situation (YAML) so a person can complete it and re-run diagnose.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@LANG_OPTION
+@KNOWLEDGE_OPTION
+def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, until: str | None, window_days: int,
+            bots: tuple[str, ...], staff: tuple[str, ...], name: str | None, situation_out: Path | None,
+            output: Path | None, lang: str, knowledge_dir: Path | None) -> None:
+    """Analyze an activity export at PATH (CSV/JSONL log, git repo, Slack, Discord, Telegram, Discourse, mbox)."""
+    from .api import diagnose
+
+    kb = knowledge_base(knowledge_dir)
+    analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
+                                  until=until, window_days=window_days, bots=bots, staff=staff)
+    situation = situation_from_analysis(analysis, kb, name or path.stem)
+    plan = diagnose(situation, lang=lang, knowledge=kb)
+    if situation_out is not None:
+        atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False))
+        click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
+    if fmt == "json":
+        payload = {"analysis": analysis.model_dump(mode="json"), "situation": situation,
+                   "plan": json.loads(plan.to_json())}
+        emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+        return
+    notes = [kb.message("analysis_note", lang, note=n) for n in analysis.notes]
+    if fmt == "markdown":
+        rows = [f"| {kb.fact_label(m.fact.split('.')[-1], lang)} (`{m.fact}`) | {m.value} |" for m in analysis.metrics]
+        head = [f"## {kb.message('heading_metrics', lang)}", "", _source_line(analysis, kb, lang), "",
+                f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
+        emit("\n".join(head + [f"- {n}" for n in notes] + ["", render(plan, "markdown", kb)]), output)
+        return
+    parts = [_source_line(analysis, kb, lang), _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
+    emit(to_text(parts), output)

@@ -1,0 +1,63 @@
+"""`expert analyze`: export in, metrics and a diagnosis out; derived situation round-trips."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from expert.cli import cli, main
+
+from .conftest import REALDATA, ROOT
+
+EVENTS = ROOT / "tests" / "fixtures" / "ingest" / "events.csv"
+
+
+def test_analyze_prints_metrics_and_plan(runner):
+    result = runner.invoke(cli, ["analyze", str(EVENTS)])
+    assert result.exit_code == 0, result.output
+    assert "Metrics from the export" in result.output and "Community diagnosis" in result.output
+
+
+def test_analyze_json_holds_analysis_situation_and_plan(runner):
+    result = runner.invoke(cli, ["analyze", str(EVENTS), "--format", "json", "--name", "Fixture"])
+    data = json.loads(result.output)
+    assert data["situation"]["community"]["name"] == "Fixture"
+    assert {"diagnoses", "actions"} <= set(data["plan"])
+    for metric in data["analysis"]["metrics"]:
+        group, fact = metric["fact"].split(".")
+        assert data["situation"][group][fact] == pytest.approx(metric["value"])
+
+
+def test_situation_out_can_be_completed_and_diagnosed(runner, tmp_path):
+    out = tmp_path / "derived.yaml"
+    result = runner.invoke(cli, ["analyze", str(EVENTS), "--situation-out", str(out), "--format", "json"])
+    assert result.exit_code == 0
+    situation = yaml.safe_load(out.read_text())
+    situation["community"]["objective"] = "members help each other"
+    situation["community"]["success_metric"] = "questions answered"
+    out.write_text(yaml.safe_dump(situation))
+    again = runner.invoke(cli, ["diagnose", str(out), "--format", "json"])
+    assert again.exit_code == 0
+    assert json.loads(again.output)["provisional"] is False
+
+
+def test_unrecognised_export_is_a_clear_error(capsys, tmp_path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("just some notes\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyze", str(junk)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and str(junk) in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not (REALDATA / "git").is_dir(), reason="../shared/realdata not present")
+def test_real_git_history_diagnoses_core_churn(runner):
+    result = runner.invoke(cli, ["analyze", str(REALDATA / "git" / "pallets__click.events.csv"), "--format", "json",
+                                 "--until", "2026-08-20"])
+    data = json.loads(result.output)
+    contributors = data["situation"]["contributors"]
+    assert contributors["core_inactive_4w"] <= contributors["core_total"]
+    ids = [d["id"] for d in data["plan"]["diagnoses"]]
+    if contributors["core_inactive_4w"] / contributors["core_total"] >= 0.25:
+        assert "situation.core_churn" in ids
