@@ -1,0 +1,366 @@
+"""Question selection for `expert consult`: which unknown fact to ask next, and why.
+
+Pure functions over (knowledge, known facts, skipped facts); no I/O. The catalogue of
+questions lives in knowledge/questions.yaml and is bound to facts.yaml by fact name.
+
+Method (value of information, deterministic): for every unknown askable fact, try a few
+candidate answers (each side of every threshold the rules test, the range ends, every enum
+value, true/false), re-run the plain evaluator and measure how much the reported diagnoses
+would change, weighted toward the current conclusions. A rule that needs several unknown
+facts at once is tried with a completion of the others that makes it fire, and the fact is
+credited only with its marginal effect, discounted per extra fact assumed. The fact with the
+biggest possible change is asked; ties go to the catalogue order. A fact that can change
+nothing is never asked, and the questionnaire ends when no fact can change the top.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from . import conditions as C
+from .certainty import as_certainty
+from .derive import derive
+from .engine import Reasoning, reason_plain
+from .errors import KnowledgeError, Problem, did_you_mean
+from .knowledge import FactSpec, KnowledgeBase, Text
+from .planner import reported
+from .yamlio import load_yaml_file
+
+__all__ = [
+    "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
+    "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY",
+]
+
+TOP_CERTAINTY = 0.5
+OPENING = ("name", "objective", "success_metric", "stage", "mood")
+EXTRA_FACT_DISCOUNT = 0.5
+SOLVE_DEPTH = 2
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: the fact it fills, its wording and help text, and the fact's spec."""
+
+    fact: str
+    ask: Text
+    help: Text
+    spec: FactSpec
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The questions in tie-break order, and the opening ones asked first."""
+
+    opening: tuple[str, ...]
+    questions: dict[str, Question]
+
+    def order(self, fact: str) -> int:
+        """The position of a fact's question (ties go to the earlier one)."""
+        return list(self.questions).index(fact)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A candidate question with how much its answer could change the conclusions."""
+
+    fact: str
+    score: float
+    changes_top: bool
+    concerns: tuple[str, ...]
+    opening: bool = False
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+def _text(data: Any, where: str, what: str, problems: list[Problem]) -> Text | None:
+    """A bilingual string; both languages are required for questions."""
+    if not isinstance(data, dict) or not data.get("en") or not data.get("zh"):
+        problems.append(Problem(where, f"{what} needs both en and zh text", "write {en: ..., zh: ...}"))
+        return None
+    extra = set(data) - {"en", "zh"}
+    if extra:
+        problems.append(Problem(where, f"{what} has unexpected keys {sorted(extra)}", "allowed: en, zh"))
+    return Text(en=str(data["en"]), zh=str(data["zh"]))
+
+
+def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue, list[Problem]]:
+    """Validate questions data against the facts; return what loads and every problem found."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        return Catalogue((), {}), [Problem(where, "expected a mapping with 'opening' and 'questions'")]
+    unknown_keys = set(data) - {"opening", "questions"}
+    if unknown_keys:
+        problems.append(Problem(where, f"unexpected keys {sorted(unknown_keys)}", "allowed: opening, questions"))
+    questions: dict[str, Question] = {}
+    for fact, body in (data.get("questions") or {}).items():
+        loc = f"{where}:{getattr(body, 'line', 0)}"
+        if fact not in kb.facts:
+            guess = did_you_mean(str(fact), kb.facts)
+            problems.append(Problem(loc, f"question for unknown fact '{fact}'",
+                                    f"did you mean '{guess}'?" if guess else "declare the fact in facts.yaml"))
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem(loc, f"question '{fact}': expected a mapping with ask and help"))
+            continue
+        extra = set(body) - {"ask", "help"}
+        if extra:
+            problems.append(Problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help"))
+        ask = _text(body.get("ask"), loc, f"question '{fact}' ask", problems)
+        help_ = _text(body.get("help"), loc, f"question '{fact}' help", problems)
+        if ask and help_:
+            questions[fact] = Question(fact, ask, help_, kb.facts[fact])
+    opening = tuple(str(f) for f in (data.get("opening") or ()))
+    for fact in opening:
+        if fact not in questions:
+            problems.append(Problem(where, f"opening question '{fact}' has no entry under questions"))
+    return Catalogue(tuple(f for f in opening if f in questions), questions), problems
+
+
+def load_questions(kb: KnowledgeBase, path: Path | None = None) -> Catalogue:
+    """The validated catalogue of knowledge/questions.yaml (cached on the knowledge base)."""
+    if path is None and "questions" in kb._cache:
+        return kb._cache["questions"]
+    path = Path(path) if path else kb.root / "questions.yaml"
+    if not path.exists():
+        raise KnowledgeError(Problem(str(path), "missing questions catalogue", "add questions.yaml to the knowledge folder"))
+    catalogue, problems = check_questions(kb, load_yaml_file(path), str(path))
+    if problems:
+        raise KnowledgeError(problems)
+    if path == kb.root / "questions.yaml":
+        kb._cache["questions"] = catalogue
+    return catalogue
+
+
+# --- running the rules on a hypothetical world ------------------------------------------------
+
+def run(kb: KnowledgeBase, facts: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Reasoning:
+    """Reason (plain evaluator) over input facts plus overrides; overrides may set derived facts."""
+    overrides = overrides or {}
+    given = {k: v for k, v in {**facts, **overrides}.items() if k in kb.facts and v is not None}
+    full = derive(kb, given)
+    full.update({k: v for k, v in overrides.items() if k in kb.derived})
+    return reason_plain(kb, full)
+
+
+def profile(kb: KnowledgeBase, reasoning: Reasoning) -> dict[str, float]:
+    """Reported diagnoses (anti-patterns left out) and their certainties."""
+    return {d: as_certainty(reasoning.cf[d]) for d in reported(kb, reasoning)
+            if kb.diagnoses[d].family != "anti_pattern"}
+
+
+def top_of(kb: KnowledgeBase, reasoning: Reasoning) -> tuple[str, ...]:
+    """The top: reported diagnoses (no anti-patterns) with certainty ≥ TOP_CERTAINTY, in rank order."""
+    return tuple(d for d, c in profile(kb, reasoning).items() if c >= TOP_CERTAINTY)
+
+
+def _change(base: dict[str, float], other: dict[str, float]) -> float:
+    """How far two profiles differ; changes to current conclusions weigh triple."""
+    return sum((3.0 if d in base else 1.0) * abs(base.get(d, 0.0) - other.get(d, 0.0))
+               for d in sorted(set(base) | set(other)))
+
+
+def _top(prof: dict[str, float]) -> tuple[str, ...]:
+    return tuple(d for d, c in prof.items() if c >= TOP_CERTAINTY)
+
+
+# --- candidate answers -------------------------------------------------------------------------
+
+def _leaves_on(kb: KnowledgeBase, name: str) -> list[C.Leaf]:
+    """Every rule leaf that tests one fact (input or derived)."""
+    index = kb._cache.get("questionnaire_leaves")
+    if index is None:
+        index = {}
+        for rule in kb.rules:
+            for leaf in C.leaves(rule.when):
+                if isinstance(leaf, C.Leaf):
+                    index.setdefault(leaf.fact, []).append(leaf)
+        kb._cache["questionnaire_leaves"] = index
+    return index.get(name, [])
+
+
+def _numbers(kb: KnowledgeBase, name: str, lo: float | None, hi: float | None, integer: bool) -> tuple[Any, ...]:
+    """Values just either side of every threshold tested on a number, plus the range ends."""
+    values: set[float] = set()
+    for leaf in _leaves_on(kb, name):
+        points = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+        for t in points:
+            if isinstance(t, (int, float)) and not isinstance(t, bool):
+                step = 1 if integer else max(abs(t) * 1e-3, 1e-3)
+                values.update((t - step, t, t + step))
+    values.update(v for v in (lo, hi) if v is not None)
+    out = sorted(v for v in values if (lo is None or v >= lo) and (hi is None or v <= hi))
+    return tuple(dict.fromkeys(int(round(v)) if integer else float(v) for v in out))
+
+
+def candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
+    """A small set of answers for a fact that covers every outcome the rules distinguish."""
+    cache = kb._cache.setdefault("questionnaire_candidates", {})
+    if name not in cache:
+        cache[name] = _candidates(kb, name)
+    return cache[name]
+
+
+def _candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
+    spec = kb.facts.get(name)
+    if spec is None:
+        return _derived_candidates(kb, name)
+    if spec.type in ("number", "integer"):
+        return _numbers(kb, name, spec.min, spec.max, spec.type == "integer")
+    if spec.type == "bool":
+        return (True, False)
+    if spec.type == "enum":
+        return tuple(spec.values or ())
+    if spec.type == "list":
+        items = sorted(kb.tactics) if spec.values_from == "tactics" else list(spec.values or ())
+        return ((),) + tuple((v,) for v in items)
+    return ("", "x")
+
+
+def _derived_candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
+    spec = kb.derived.get(name)
+    if spec is None:
+        return ()
+    if spec.kind == "ratio":
+        return _numbers(kb, name, 0.0, None, False) or (0.0, 1.0)
+    if spec.kind == "weakest":
+        return tuple(spec.choices)
+    if spec.kind == "defined":
+        return (True, False)
+    return ((),) + tuple((t,) for t in sorted(kb.tactics) if kb.tactics[t].forbidden)
+
+
+def _derived_of(kb: KnowledgeBase, name: str) -> tuple[str, ...]:
+    """Derived facts that depend, directly or through others, on a fact."""
+    out: list[str] = []
+    names = {name}
+    for spec in kb.derived.values():  # catalogue order: later ones may use earlier ones
+        if names & (set(spec.inputs) | set(spec.choices.values())):
+            out.append(spec.name)
+            names.add(spec.name)
+    return tuple(out)
+
+
+def _rules_reading(kb: KnowledgeBase, name: str) -> list[Any]:
+    """Rules whose condition reads a fact or a derived fact built from it."""
+    names = {name, *_derived_of(kb, name)}
+    return [r for r in kb.rules if names & set(C.fact_names(r.when))]
+
+
+# --- completing a rule: values of the other unknown facts that make it fire ---------------------
+
+def _solve(kb: KnowledgeBase, node: C.Node, known: Mapping[str, Any], assign: dict[str, Any],
+           cf: Mapping[str, float], depth: int) -> dict[str, Any] | None:
+    """An assignment of unknown facts (extending ``assign``) under which ``node`` holds, or None."""
+    if isinstance(node, C.Leaf):
+        value = assign.get(node.fact, known.get(node.fact))
+        if value is not None:
+            return assign if node.test(value) else None
+        for candidate in candidates(kb, node.fact):
+            if node.test(candidate):
+                return {**assign, node.fact: candidate}
+        return None
+    if isinstance(node, C.Concluded):
+        if node.test(cf.get(node.id)):
+            return assign
+        if node.negated or depth <= 0:
+            return None
+        for rule in kb.rules:
+            if rule.diagnosis == node.id and rule.cf >= node.min:
+                found = _solve(kb, rule.when, known, assign, cf, depth - 1)
+                if found is not None:
+                    return found
+        return None
+    if isinstance(node, C.All):
+        for child in node.children:
+            assign = _solve(kb, child, known, assign, cf, depth)
+            if assign is None:
+                return None
+        return assign
+    for child in node.children:
+        found = _solve(kb, child, known, assign, cf, depth)
+        if found is not None:
+            return found
+    return None
+
+
+# --- value of information ----------------------------------------------------------------------
+
+def _worlds(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str) -> Iterator[tuple[dict, dict, int]]:
+    """Hypothetical worlds for one fact: (assignment with it, assignment without it, extra facts)."""
+    for value in candidates(kb, name):
+        yield {name: value}, {}, 0
+    probe = derive(kb, {**facts, name: candidates(kb, name)[0]}) if candidates(kb, name) else {}
+    for derived in _derived_of(kb, name):
+        if probe.get(derived) is None:  # still unknown: a partner fact is missing too
+            for value in candidates(kb, derived):
+                yield {derived: value}, {}, 1
+    seen: set = set()
+    for rule in _rules_reading(kb, name):
+        if C.evaluate(rule.when, base.facts, base.cf) is not None:
+            continue
+        for value in candidates(kb, name):
+            known = derive(kb, {**facts, name: value})
+            found = _solve(kb, rule.when, known, {}, base.cf, SOLVE_DEPTH)
+            if not found:
+                continue
+            key = (value, tuple(sorted((k, repr(v)) for k, v in found.items())))
+            if key not in seen:
+                seen.add(key)
+                yield {name: value, **found}, dict(found), len(found)
+
+
+def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str) -> Choice:
+    """The biggest change an answer for ``name`` could make, and whether it could change the top."""
+    base_prof = profile(kb, base)
+    base_top = _top(base_prof)
+    best, changes_top, concerns = 0.0, False, set()
+    memo: dict[str, dict[str, float]] = {}
+
+    def prof_of(assign: dict) -> dict[str, float]:
+        key = repr(sorted((k, repr(v)) for k, v in assign.items()))
+        if key not in memo:
+            memo[key] = base_prof if not assign else profile(kb, run(kb, facts, assign))
+        return memo[key]
+
+    for with_it, without_it, extra in _worlds(kb, facts, base, name):
+        after, before = prof_of(with_it), prof_of(without_it)
+        delta = _change(before, after)
+        if delta <= _EPS:
+            continue
+        best = max(best, delta * EXTRA_FACT_DISCOUNT ** extra)
+        changes_top = changes_top or _top(after) != _top(before) or (extra == 0 and _top(after) != base_top)
+        concerns.update(d for d in set(before) | set(after) if abs(before.get(d, 0.0) - after.get(d, 0.0)) > _EPS)
+    ordered = tuple(sorted(concerns, key=lambda d: (kb.diagnoses[d].priority, d)))
+    return Choice(name, round(best, 6), changes_top, ordered)
+
+
+def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
+                   skipped: frozenset[str] | set[str] = frozenset()) -> list[Choice]:
+    """Every unknown, unskipped question that could change something, best first."""
+    base = run(kb, facts)
+    out = []
+    for name in catalogue.questions:
+        if facts.get(name) is not None or name in skipped or name in catalogue.opening:
+            continue
+        choice = _assess(kb, facts, base, name)
+        if choice.score > _EPS:
+            out.append(choice)
+    return sorted(out, key=lambda c: (not c.changes_top, -c.score, catalogue.order(c.fact)))
+
+
+def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
+                  skipped: frozenset[str] | set[str] = frozenset()) -> tuple[Choice | None, int]:
+    """The next question (opening ones first, in order) and how many could still change the top."""
+    for name in catalogue.opening:
+        if facts.get(name) is None and name not in skipped:
+            ranked = rank_questions(kb, catalogue, facts, skipped)
+            left = sum(1 for c in ranked if c.changes_top) + _opening_left(catalogue, facts, skipped)
+            return Choice(name, 0.0, True, (), opening=True), left
+    ranked = [c for c in rank_questions(kb, catalogue, facts, skipped) if c.changes_top]
+    return (ranked[0] if ranked else None), len(ranked)
+
+
+def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:
+    return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped)
