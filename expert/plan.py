@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Plan", "DiagnosisResult", "PlannedAction", "MissingFact", "FiringRecord", "SCHEMA_VERSION"]
+__all__ = ["Plan", "Differential", "DiagnosisResult", "PlannedAction", "MissingFact", "FiringRecord", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "1.0"
 
@@ -59,6 +59,16 @@ class MissingFact(_Out):
     why: str
 
 
+class Differential(_Out):
+    """Competing causes of one situation: how each stands, what is ruled out, what would settle it."""
+
+    family: str
+    candidates: dict[str, float]
+    ruled_out: list[str]
+    settle_with: str | None = None
+    note: str | None = None
+
+
 class FiringRecord(_Out):
     """A rule firing, recorded as data: the rule, its effect and the facts it matched."""
 
@@ -79,6 +89,7 @@ class Plan(_Out):
     provisional: bool
     headline: str | None = None
     diagnoses: list[DiagnosisResult]
+    differentials: list[Differential] = []
     actions: list[PlannedAction]
     anti_patterns: list[str]
     referrals: list[str]

@@ -7,10 +7,10 @@ from . import conditions as C
 from .certainty import as_certainty
 from .engine import Reasoning
 from .knowledge import PHASES, TIERS, KnowledgeBase, fill
-from .plan import DiagnosisResult, FiringRecord, MissingFact, Plan, PlannedAction
+from .plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
 from .situation import Situation
 
-__all__ = ["make_plan", "reported", "missing_information"]
+__all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts"]
 
 MAX_MISSING = 8
 CLOSE_MARGIN = 0.2
@@ -29,9 +29,14 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
         if name in shown:
             shown[name] = [kb.tactics[t].label.get(lang) if t in kb.tactics else t for t in shown[name]]
     for name, value in facts.items():
-        spec = kb.facts.get(name)
-        if spec is not None and spec.value_labels and isinstance(value, str) and value in spec.value_labels:
-            shown[name] = spec.value_labels[value].get(lang)
+        spec = kb.facts.get(name) or kb.derived.get(name)
+        labels = getattr(spec, "value_labels", None)
+        if not labels:
+            continue
+        if isinstance(value, str) and value in labels:
+            shown[name] = labels[value].get(lang)
+        elif isinstance(value, (list, tuple)):
+            shown[name] = [labels[v].get(lang) if v in labels else v for v in value]
     return shown
 
 
@@ -109,10 +114,10 @@ def _input_facts(kb: KnowledgeBase, name: str, facts: dict[str, Any]) -> list[st
     return [n for inner in names for n in _input_facts(kb, inner, facts)]
 
 
-def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[MissingFact]:
-    """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
+def rank_unknown_facts(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str]) -> list[tuple[str, list[str]]]:
+    """Unknown input facts, most consequential first, each with the diagnoses it bears on."""
     facts, cf = reasoning.facts, reasoning.cf
-    score: dict[str, float] = {}
+    score: dict[str, tuple[float, float]] = {}
     concerns: dict[str, list[str]] = {}
     close = _close_pairs(kb, ids, cf)
     live_families = {kb.diagnoses[d].family for d in ids}
@@ -129,9 +134,15 @@ def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str],
                     concerns.setdefault(name, [])
                     if rule.diagnosis not in concerns[name]:
                         concerns[name].append(rule.diagnosis)
-    score = {n: best + 0.1 * total for n, (best, total) in score.items()}
-    ranked = sorted(score, key=lambda n: (-score[n], n))[:MAX_MISSING]
-    return [_missing(kb, name, concerns[name], close, lang) for name in ranked]
+    final = {n: best + 0.1 * total for n, (best, total) in score.items()}
+    return [(name, concerns[name]) for name in sorted(final, key=lambda n: (-final[n], n))]
+
+
+def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[MissingFact]:
+    """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
+    close = _close_pairs(kb, ids, reasoning.cf)
+    ranked = rank_unknown_facts(kb, reasoning, ids)[:MAX_MISSING]
+    return [_missing(kb, name, diags, close, lang) for name, diags in ranked]
 
 
 def _relevance(kb: KnowledgeBase, rule, live_families: set[str], close, cf: dict[str, float]) -> float:
@@ -155,7 +166,7 @@ def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> lis
         families.setdefault(kb.diagnoses[diag].family, []).append(diag)
     for members in families.values():
         top = sorted(members, key=lambda d: (-cf[d], d))[:2]
-        if len(top) == 2 and cf[top[0]] - cf[top[1]] <= CLOSE_MARGIN:
+        if len(top) == 2 and cf[top[0]] - cf[top[1]] <= CLOSE_MARGIN + 1e-9:
             pairs.append((top[0], top[1]))
     return pairs
 
@@ -171,6 +182,32 @@ def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[s
     else:
         why = kb.message("missing_confirms", lang, diagnoses="; ".join(title(d) for d in diags[:3]))
     return MissingFact(fact=name, group=spec.group, label=spec.label.get(lang), why=why)
+
+
+DIFFERENTIAL_FAMILIES = ("decline", "churn")
+
+
+def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[Differential]:
+    """For each family of competing causes with evidence: standings, what is ruled out, what settles it."""
+    out = []
+    for family in DIFFERENTIAL_FAMILIES:
+        weighed = {d: cf for d, cf in reasoning.cf.items() if d in kb.diagnoses and kb.diagnoses[d].family == family}
+        if not weighed:
+            continue
+        standing = [d for d in sorted(weighed, key=lambda d: (-weighed[d], d)) if d in ids]
+        ruled_out = sorted(d for d, cf in weighed.items() if cf < 0)
+        settle, note = None, None
+        if len(standing) >= 2 and weighed[standing[0]] - weighed[standing[1]] <= CLOSE_MARGIN + 1e-9:
+            a, b = standing[:2]
+            ranked = rank_unknown_facts(kb, reasoning, ids)
+            settle = next((f for f, ds in ranked if a in ds and b in ds), None) or \
+                next((f for f, ds in ranked if a in ds or b in ds), None)
+            if settle:
+                note = kb.message("differential_close", lang, a=kb.diagnoses[a].title.get(lang),
+                                  b=kb.diagnoses[b].title.get(lang), fact=kb.fact_label(settle, lang))
+        out.append(Differential(family=family, candidates={d: as_certainty(weighed[d]) for d in standing},
+                                ruled_out=ruled_out, settle_with=settle, note=note))
+    return out
 
 
 def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], lang: str) -> list[str]:
@@ -198,16 +235,17 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
     diags = _diagnoses(kb, reasoning, ids, lang)
     actions = _actions(kb, reasoning, ids, diags, lang)
     problems = [d for d in ids if kb.diagnoses[d].family not in ("anti_pattern", "objective")]
+    missing = missing_information(kb, reasoning, ids, lang)
     return Plan(
         community=situation.name, lang=lang,
         acknowledgement=_acknowledgement(kb, reasoning.facts, lang),
         provisional=reasoning.facts.get("objective_defined") is False,
         headline=None if problems else kb.message("no_findings", lang),
-        diagnoses=diags, actions=actions,
+        diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang), actions=actions,
         anti_patterns=[d for d in ids if d.startswith("avoid.")],
         referrals=[d for d in ids if d.startswith("referral.")],
         warnings=_warnings(kb, situation, reasoning.facts, lang),
-        missing_information=missing_information(kb, reasoning, ids, lang),
+        missing_information=missing,
         unrecognised_tactics=list(situation.unrecognised_tactics),
         trace=[FiringRecord(rule=f.rule, diagnosis=f.diagnosis, cf=f.cf, matched=f.matched, tests=list(f.tests))
                for f in sorted(reasoning.firings, key=lambda f: f.rule)],

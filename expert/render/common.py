@@ -36,3 +36,16 @@ class Labels:
         """Diagnoses shown in the main table: not anti-patterns, referrals or violations."""
         hidden = ("avoid.", "referral.", "violation.")
         return [d for d in self.plan.diagnoses if not d.id.startswith(hidden)]
+
+    def differential_lines(self) -> list[str]:
+        """One line per family of competing causes: standings, what is ruled out, what settles it."""
+        lines = []
+        for diff in self.plan.differentials:
+            title = lambda d: self.kb.diagnoses[d].title.get(self.lang) if d in self.kb.diagnoses else d  # noqa: E731
+            text = " · ".join(f"{title(d)} {c:.2f}" for d, c in diff.candidates.items())
+            if diff.ruled_out:
+                text += f"; {self('ruled_out')}: " + ", ".join(title(d) for d in diff.ruled_out)
+            if diff.note:
+                text += f". {diff.note}"
+            lines.append(text)
+        return lines

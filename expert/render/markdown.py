@@ -37,6 +37,8 @@ def render_markdown(plan: Plan, kb: KnowledgeBase) -> str:
         out += [f"- ✔ {e}" for e in d.evidence_for]
         out += [f"- ✘ {e}" for e in d.evidence_against]
         out.append("")
+    if plan.differentials:
+        out += [f"## {L('heading_differentials')}", ""] + [f"- {line}" for line in L.differential_lines()] + [""]
     if plan.actions:
         out += [f"## {L('heading_plan')}", ""]
         head = ["col_rank", "col_phase", "col_action", "col_for", "col_behaviour", "col_success",

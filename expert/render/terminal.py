@@ -68,6 +68,8 @@ def renderables(plan: Plan, kb: KnowledgeBase) -> list:
         parts.append(_bullets(L("heading_warnings"), plan.warnings, "red"))
     if L.core_diagnoses() or any(d.id.startswith("violation.") for d in plan.diagnoses):
         parts.append(_diagnoses_table(plan, L))
+    if plan.differentials:
+        parts.append(_bullets(L("heading_differentials"), L.differential_lines(), "cyan"))
     if plan.actions:
         parts.append(_plan_table(plan, L))
     anti = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.anti_patterns]
