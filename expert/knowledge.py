@@ -66,6 +66,7 @@ class DerivedSpec(_Strict):
     inputs: tuple[str, ...] = ()
     choices: dict[str, str] = Field(default_factory=dict)
     label: Text
+    value_labels: dict[str, Text] | None = None
     line: int = 0
 
 
