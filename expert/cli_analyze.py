@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -38,14 +39,31 @@ def situation_from_analysis(analysis: Analysis, kb: KnowledgeBase, name: str) ->
 
 def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
     table = Table(title=kb.message("heading_metrics", lang), title_justify="left", expand=True)
-    table.add_column(kb.message("col_metric", lang), ratio=3, overflow="fold")
+    table.add_column(kb.message("col_metric", lang), ratio=4, overflow="fold")
     table.add_column(kb.message("col_value", lang), justify="right", ratio=1)
-    table.add_column(kb.message("col_evidence", lang), ratio=5, overflow="fold")
+    table.add_column(kb.message("col_evidence", lang), ratio=4, overflow="fold")
     for metric in analysis.metrics:
         evidence = ", ".join(f"{k}={v}" for k, v in metric.evidence.items() if not isinstance(v, (dict, list)))
-        table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]",
+        table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]\n"
+                      f"[dim italic]{escape(metric.definition(lang, kb.root))}[/dim italic]",
                       f"{metric.value}{metric.unit if metric.unit == '%' else ''}", evidence)
     return table
+
+
+def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
+    """The Analysis as JSON, with each note's text and each metric's definition added in `lang`."""
+    data = analysis.model_dump(mode="json")
+    for metric, out in zip(analysis.metrics, data["metrics"]):
+        out["definition"] = metric.definition(lang, kb.root)
+    for note, out in zip(analysis.notes, data["notes"]):
+        out["text"] = note.text(lang, kb.root)
+    return data
+
+
+def _markdown_row(metric, kb: KnowledgeBase, lang: str) -> str:
+    """One metrics-table row: label, fact id and definition, then the value."""
+    definition = metric.definition(lang, kb.root).replace("|", "\\|")
+    return f"| {kb.fact_label(metric.fact.split('.')[-1], lang)} (`{metric.fact}`)<br>{definition} | {metric.value} |"
 
 
 def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
@@ -59,8 +77,8 @@ def _run_with_progress(path: Path, show: bool, **kwargs) -> Analysis:
     if not show:
         return analyze_export(path, **kwargs)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed:,} events"), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"reading {path.name}", total=None)
+                  TextColumn("{task.completed:,}"), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(path.name, total=None)
         return analyze_export(path, progress=lambda n: bar.update(task, completed=n), **kwargs)
 
 
@@ -94,13 +112,13 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
         atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False))
         click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
     if fmt == "json":
-        payload = {"analysis": analysis.model_dump(mode="json"), "situation": situation,
+        payload = {"analysis": _localised_json(analysis, kb, lang), "situation": situation,
                    "plan": json.loads(plan.to_json())}
         emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
         return
-    notes = [kb.message("analysis_note", lang, note=n) for n in analysis.notes]
+    notes = [kb.message("analysis_note", lang, note=n.text(lang, kb.root)) for n in analysis.notes]
     if fmt == "markdown":
-        rows = [f"| {kb.fact_label(m.fact.split('.')[-1], lang)} (`{m.fact}`) | {m.value} |" for m in analysis.metrics]
+        rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
         head = [f"## {kb.message('heading_metrics', lang)}", "", _source_line(analysis, kb, lang), "",
                 f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
         emit("\n".join(head + [f"- {n}" for n in notes] + ["", render(plan, "markdown", kb)]), output)

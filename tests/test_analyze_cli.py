@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -61,3 +62,32 @@ def test_real_git_history_diagnoses_core_churn(runner):
     ids = [d["id"] for d in data["plan"]["diagnoses"]]
     if contributors["core_inactive_4w"] / contributors["core_total"] >= 0.25:
         assert "situation.core_churn" in ids
+
+
+# Two ASCII words of 3+ letters in a row, not part of an id, file name, path or URL.
+ENGLISH = re.compile(r"(?<![\w./:-])[A-Za-z]{3,}[ \t]+[A-Za-z]{3,}(?![\w./:-])")
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown"])
+@pytest.mark.parametrize("extra", [[], ["--since", "2024-04-01"]])
+def test_chinese_analysis_has_no_english_prose(runner, fmt, extra):
+    result = runner.invoke(cli, ["analyze", str(EVENTS), "--lang", "zh", "--format", fmt, *extra])
+    assert result.exit_code == 0, result.output
+    assert "说明:" in result.output  # the notes are there, in Chinese
+    assert "CHAOSS" in result.output  # and so are the definitions (the terminal wraps them)
+    assert ENGLISH.findall(result.output) == []
+
+
+def test_english_analysis_shows_definitions_and_notes(runner):
+    result = runner.invoke(cli, ["analyze", str(EVENTS), "--format", "markdown"])
+    assert "Time to First Response" in result.output
+    assert "Note: 1 bot events were excluded from all metrics." in result.output
+
+
+def test_json_notes_keep_key_values_and_text(runner):
+    result = runner.invoke(cli, ["analyze", str(EVENTS), "--format", "json", "--lang", "zh"])
+    analysis = json.loads(result.output)["analysis"]
+    assert analysis["notes"] == [{"key": "bots_excluded", "values": {"count": 1},
+                                  "text": "已从所有指标中排除 1 条机器人事件。"}]
+    ttfr = next(m for m in analysis["metrics"] if m["fact"] == "activity.median_first_response_hours")
+    assert ttfr["definition_key"] == ttfr["fact"] and ttfr["definition"].startswith("CHAOSS 首次响应时间")

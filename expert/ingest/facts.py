@@ -1,12 +1,22 @@
-"""Turn a finished Accumulator into situation facts (Metric objects) and notes on omitted facts."""
+"""Turn a finished Accumulator into situation facts (Metric objects) and notes on omitted facts.
+
+Notes are keys into `notes:` of knowledge/ingest.yaml (English and Chinese), never prose.
+"""
 from __future__ import annotations
 
 from statistics import median
 
 from .metrics import BASE, CORE_MIN, CUR, DEFINITIONS, FIRST, RECENT, T0, T1, WEEK, Accumulator
-from .report import Metric
+from .report import Metric, Note
 
-__all__ = ["summarise"]
+__all__ = ["summarise", "NOTE_KEYS"]
+
+# Every note the summariser may emit; each needs en and zh texts under `notes:` in knowledge/ingest.yaml.
+NOTE_KEYS = (
+    "bots_excluded", "no_current_events", "no_baseline_events", "no_year_ago_events", "no_current_replies",
+    "no_staff", "no_baseline_member_replies", "no_threads", "no_current_threads", "no_responses",
+    "no_baseline_responses", "no_history_before_window", "no_joined",
+)
 
 
 def pct_change(cur: float, base: float) -> float:
@@ -27,25 +37,28 @@ class _Out:
         self.acc = acc
         self.bounds = acc.win.as_dict()
         self.metrics: list[Metric] = []
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
 
     def emit(self, fact: str, value, unit: str = "", **evidence) -> None:
-        """Record one fact with its definition, counts and window bounds."""
+        """Record one fact with its definition key, counts and window bounds."""
         evidence.setdefault("windows", self.bounds)
-        self.metrics.append(Metric(fact=fact, value=value, unit=unit, definition=DEFINITIONS[fact], evidence=evidence))
+        self.metrics.append(Metric(fact=fact, value=value, unit=unit, definition_key=fact,
+                                   definition_values=DEFINITIONS[fact], evidence=evidence))
 
-    def note(self, text: str) -> None:
-        """Explain why a fact was left out."""
-        self.notes.append(text)
+    def note(self, key: str, **values) -> None:
+        """Explain why a fact was left out: a key of NOTE_KEYS and its placeholder values."""
+        if key not in NOTE_KEYS:
+            raise KeyError(f"note {key!r} is not in NOTE_KEYS")
+        self.notes.append(Note(key=key, values=values))
 
 
-def summarise(acc: Accumulator) -> tuple[list[Metric], list[str]]:
+def summarise(acc: Accumulator) -> tuple[list[Metric], list[Note]]:
     """Compute every fact the data supports; omitted facts get a note saying why."""
     out = _Out(acc)
     if acc.bot_events:
-        out.note(f"{acc.bot_events} bot events were excluded from all metrics.")
+        out.note("bots_excluded", count=acc.bot_events)
     if not acc.events["current"]:
-        out.note("No non-bot events in the current window; no facts can be computed.")
+        out.note("no_current_events")
         return out.metrics, out.notes
     _activity(out)
     _replies(out)
@@ -72,11 +85,11 @@ def _activity(out: _Out) -> None:
         both = sum(1 for rec in acc.actors.values() if rec[CUR] and rec[BASE])
         out.emit("activity.returning_member_share", rate(both, m_cur), current_members=m_cur, returning_members=both)
     else:
-        out.note("No events in the baseline window; change percentages, returning members and core contributors omitted.")
+        out.note("no_baseline_events")
     if yago:
         out.emit("activity.year_over_year_change_pct", pct_change(cur, yago), "%", current_events=cur, year_ago_events=yago)
     else:
-        out.note("No events in the same window one year earlier; year-over-year change omitted.")
+        out.note("no_year_ago_events")
 
 
 def _replies(out: _Out) -> None:
@@ -84,10 +97,10 @@ def _replies(out: _Out) -> None:
     acc = out.acc
     total, staff, m2m, unresolved = acc.replies["current"]
     if not total:
-        out.note("No replies in the current window; reply shares omitted.")
+        out.note("no_current_replies")
         return
     if not acc.staff and not acc.staff_known:
-        out.note("No staff identified (pass staff=... or use a format with staff flags); admin and member-to-member reply shares omitted.")
+        out.note("no_staff")
         return
     ev = {"current_replies": total, "staff_replies": staff, "member_to_member_replies": m2m,
           "unresolved_reply_targets": unresolved, "staff_actors": len(acc.staff)}
@@ -99,7 +112,7 @@ def _replies(out: _Out) -> None:
         out.emit("activity.member_to_member_reply_share_change_pct", pct_change(m2m / total, b_m2m / b_total), "%",
                  current_share=share, baseline_share=rate(b_m2m, b_total), baseline_replies=b_total)
     else:
-        out.note("No member-to-member replies in the baseline window; its change percentage omitted.")
+        out.note("no_baseline_member_replies")
 
 
 def _started(acc: Accumulator, lo, hi) -> list[list]:
@@ -116,17 +129,17 @@ def _threads(out: _Out) -> None:
     """CHAOSS Time to First Response and 7-day reply coverage for threads started in the window."""
     acc, w = out.acc, out.acc.win
     if not acc.has_threads:
-        out.note("The export has no threads; time to first response and reply coverage omitted.")
+        out.note("no_threads")
         return
     cur = _started(acc, w.cur_start, w.until)
     if not cur:
-        out.note("No threads started in the current window; response metrics omitted.")
+        out.note("no_current_threads")
         return
     hours = _response_hours(cur)
     answered = sum(1 for rec in cur if rec[T1] is not None and rec[T1] - rec[T0] <= WEEK)
     out.emit("activity.reply_coverage", rate(answered, len(cur)), threads_started=len(cur), answered_within_7d=answered)
     if not hours:
-        out.note("No thread started in the current window got a response; median first response omitted.")
+        out.note("no_responses")
         return
     med = round(median(hours), 1)
     out.emit("activity.median_first_response_hours", med, "h", threads_started=len(cur), threads_responded=len(hours))
@@ -136,7 +149,7 @@ def _threads(out: _Out) -> None:
                  current_median_hours=med, baseline_median_hours=round(median(base_hours), 1),
                  baseline_threads_responded=len(base_hours))
     else:
-        out.note("No responded threads in the baseline window; first-response change omitted.")
+        out.note("no_baseline_responses")
 
 
 def _contributors(out: _Out) -> None:
@@ -171,7 +184,7 @@ def _lifecycle(out: _Out) -> None:
     """Newcomers: first event in the current window; activated: >= 2 events. Needs earlier history."""
     acc, w = out.acc, out.acc.win
     if acc.earliest is None or acc.earliest > w.cur_start:
-        out.note("The data starts inside the current window, so newcomers cannot be told apart; lifecycle facts omitted.")
+        out.note("no_history_before_window")
         return
     joined = [rec for rec in acc.actors.values() if rec[FIRST] > w.cur_start]
     activated = sum(1 for rec in joined if rec[CUR] >= 2)
@@ -180,4 +193,4 @@ def _lifecycle(out: _Out) -> None:
     if joined:
         out.emit("lifecycle.newcomer_activation_rate", rate(activated, len(joined)), joined=len(joined), activated=activated)
     else:
-        out.note("Nobody joined in the current window; newcomer activation rate omitted.")
+        out.note("no_joined")

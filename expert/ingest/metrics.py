@@ -21,31 +21,28 @@ FIRST, CUR, BASE, YAGO, RECENT = range(5)
 # Thread record slots: earliest post (time, actor) and earliest post by another actor.
 T0, A0, T1, A1 = range(4)
 
-DEFINITIONS = {
-    "activity.activity_change_pct": "Non-bot events in the current window vs the baseline window, percent change.",
-    "activity.active_members_change_pct": "Distinct non-bot actors in the current vs the baseline window, percent change.",
-    "activity.year_over_year_change_pct": "Non-bot events in the current window vs the same window 365 days earlier, percent change.",
-    "activity.median_first_response_hours": (
-        "CHAOSS 'Time to First Response' (https://chaoss.community/kb/metric-time-to-first-response/): time "
-        "from a thread's first post to the first reply by a different actor; median over threads started "
-        "in the current window that got a response."),
-    "activity.median_first_response_hours_change_pct": "Median time to first response, current vs baseline window, percent change.",
-    "activity.member_to_member_reply_share": "Share of replies in the current window where neither the author nor the replied-to actor is staff.",
-    "activity.member_to_member_reply_share_change_pct": "Member-to-member reply share, current vs baseline window, percent change.",
-    "activity.admin_reply_share": "Share of replies in the current window written by staff.",
-    "activity.reply_coverage": "Share of threads started in the current window answered by a different actor within 7 days.",
-    "activity.returning_member_share": "Share of current-window actors who were also active in the baseline window.",
-    "contributors.core_total": f"Actors with >= {CORE_MIN} contributions in the baseline window.",
-    "contributors.core_inactive_4w": "Core actors (see core_total) with no contribution in the 28 days up to the end of the current window.",
-    "contributors.lost_regulars": f"Actors with >= {CORE_MIN} contributions in the baseline window and none in the current window.",
-    "contributors.top_contributor_share": "Share of current-window contributions made by the single most active actor.",
-    "contributors.top10_share": "Share of current-window contributions made by the 10 most active actors.",
-    "contributors.bus_factor": (
-        "CHAOSS 'Contributor Absence Factor' (https://chaoss.community/kb/metric-contributor-absence-factor/): "
-        "the smallest number of contributors accounting for 50% of contributions in the current window."),
-    "lifecycle.joined": "Actors whose first event in the data falls in the current window.",
-    "lifecycle.activated": "Of the actors who joined in the current window, those with >= 2 events.",
-    "lifecycle.newcomer_activation_rate": "activated / joined for the current window.",
+# Every fact the summariser may emit -> placeholder values for its definition, whose English and
+# Chinese texts live under `definitions:` in knowledge/ingest.yaml.
+DEFINITIONS: dict[str, dict[str, int]] = {
+    "activity.activity_change_pct": {},
+    "activity.active_members_change_pct": {},
+    "activity.year_over_year_change_pct": {},
+    "activity.median_first_response_hours": {},
+    "activity.median_first_response_hours_change_pct": {},
+    "activity.member_to_member_reply_share": {},
+    "activity.member_to_member_reply_share_change_pct": {},
+    "activity.admin_reply_share": {},
+    "activity.reply_coverage": {},
+    "activity.returning_member_share": {},
+    "contributors.core_total": {"core_min": CORE_MIN},
+    "contributors.core_inactive_4w": {},
+    "contributors.lost_regulars": {"core_min": CORE_MIN},
+    "contributors.top_contributor_share": {},
+    "contributors.top10_share": {},
+    "contributors.bus_factor": {},
+    "lifecycle.joined": {},
+    "lifecycle.activated": {},
+    "lifecycle.newcomer_activation_rate": {},
 }
 
 

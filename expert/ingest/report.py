@@ -1,12 +1,21 @@
-"""Pydantic result models: what analyze_export hands to the engine, CLI and report."""
+"""Pydantic result models: what analyze_export hands to the engine, CLI and report.
+
+Nothing here holds prose: notes and metric definitions are keys (with placeholder values) into
+knowledge/ingest.yaml, which has every text in English and Chinese; `ingest_text` renders them.
+"""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Window", "Windows", "Metric", "Analysis"]
+__all__ = ["Window", "Windows", "Metric", "Note", "Analysis", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
+
+INGEST_TEXTS = "ingest.yaml"
+SECTIONS = ("notes", "definitions")
 
 
 class Window(BaseModel):
@@ -24,14 +33,34 @@ class Windows(BaseModel):
     year_ago: Window
 
 
+class Note(BaseModel):
+    """Why a fact was left out (or what was excluded): a key under `notes:` in knowledge/ingest.yaml."""
+
+    key: str
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    def text(self, lang: str = "en", root: Path | str | None = None) -> str:
+        """The note in `lang`, placeholders filled."""
+        return ingest_text("notes", self.key, lang, root, **self.values)
+
+
 class Metric(BaseModel):
-    """A computed situation fact with the evidence a report needs to explain it."""
+    """A computed situation fact with the evidence a report needs to explain it.
+
+    `definition_key` names an entry under `definitions:` in knowledge/ingest.yaml (the fact name),
+    `definition_values` fills its placeholders.
+    """
 
     fact: str
     value: float | int
     unit: str = ""
-    definition: str
+    definition_key: str
+    definition_values: dict[str, Any] = Field(default_factory=dict)
     evidence: dict[str, Any] = Field(default_factory=dict)
+
+    def definition(self, lang: str = "en", root: Path | str | None = None) -> str:
+        """What the metric measures, in `lang`."""
+        return ingest_text("definitions", self.definition_key, lang, root, **self.definition_values)
 
 
 class Analysis(BaseModel):
@@ -43,4 +72,55 @@ class Analysis(BaseModel):
     events_read: int
     facts: dict[str, dict[str, float | int]] = Field(default_factory=dict)
     metrics: list[Metric] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+
+
+def _texts_path(root: Path | str | None) -> Path:
+    """knowledge/ingest.yaml in `root`, else in the bundled knowledge folder."""
+    from ..knowledge import default_knowledge_dir
+
+    if root is not None and (Path(root) / INGEST_TEXTS).is_file():
+        return Path(root) / INGEST_TEXTS
+    return default_knowledge_dir() / INGEST_TEXTS
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
+    from ..errors import KnowledgeError, Problem
+    from ..yamlio import load_yaml_file
+
+    if not path.is_file():
+        raise KnowledgeError(Problem(str(path), "ingest texts not found", "restore knowledge/ingest.yaml"))
+    data = load_yaml_file(path)
+    if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
+        raise KnowledgeError(Problem(str(path), "expected mappings 'notes:' and 'definitions:'"))
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for section in SECTIONS:
+        for key, body in data[section].items():
+            line = getattr(body, "line", getattr(data[section], "line", 0))
+            if not isinstance(body, dict) or not all(isinstance(body.get(lang), str) and body[lang].strip()
+                                                     for lang in ("en", "zh")):
+                raise KnowledgeError(Problem(f"{path}:{line}", f"{section}.{key} needs non-empty 'en' and 'zh' texts"))
+            out.setdefault(section, {})[str(key)] = {"en": body["en"], "zh": body["zh"]}
+    return out
+
+
+def ingest_texts(root: Path | str | None = None) -> dict[str, dict[str, dict[str, str]]]:
+    """knowledge/ingest.yaml as {section: {key: {en, zh}}}, read safely once and cached.
+
+    `root` is a knowledge folder (e.g. KnowledgeBase.root); without an ingest.yaml of its own the
+    bundled one is used.
+    """
+    return _load(_texts_path(root))
+
+
+def ingest_text(section: str, key: str, lang: str = "en", root: Path | str | None = None, **values: Any) -> str:
+    """One text from knowledge/ingest.yaml in `lang`, placeholders filled; a missing key is a KnowledgeError."""
+    from ..errors import KnowledgeError, Problem
+    from ..knowledge import fill
+
+    entry = ingest_texts(root).get(section, {}).get(key)
+    if entry is None:
+        raise KnowledgeError(Problem(str(_texts_path(root)), f"no text for {section}.{key}",
+                                     f"add '{key}: {{en: ..., zh: ...}}' under '{section}:'"))
+    return fill(entry.get(lang) or entry["en"], values)
