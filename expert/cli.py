@@ -113,3 +113,4 @@ def main(argv: list[str] | None = None) -> None:
 # Commands of the other features register here (one line each, keep alphabetical).
 # -- feature commands --
 from . import cli_analyze  # noqa: E402,F401
+from . import cli_consult  # noqa: E402,F401

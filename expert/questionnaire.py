@@ -70,6 +70,7 @@ class Choice:
     changes_top: bool
     concerns: tuple[str, ...]
     opening: bool = False
+    live_score: float = 0.0
 
 
 # --- the catalogue -------------------------------------------------------------------------
@@ -311,11 +312,20 @@ def _worlds(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
                 yield {name: value, **found}, dict(found), len(found)
 
 
-def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str) -> Choice:
+def live_diagnoses(kb: KnowledgeBase, reasoning: Reasoning) -> frozenset[str]:
+    """The open differential: reported conclusions and those whose rules build on them."""
+    held = set(profile(kb, reasoning))
+    opened = {r.diagnosis for r in kb.rules
+              if any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.id in held for leaf in C.leaves(r.when))}
+    return frozenset(d for d in held | opened if kb.diagnoses[d].family != "anti_pattern")
+
+
+def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str,
+            live: frozenset[str] = frozenset()) -> Choice:
     """The biggest change an answer for ``name`` could make, and whether it could change the top."""
     base_prof = profile(kb, base)
     base_top = _top(base_prof)
-    best, changes_top, concerns = 0.0, False, set()
+    best, best_live, changes_top, concerns = 0.0, 0.0, False, set()
     memo: dict[str, dict[str, float]] = {}
 
     def prof_of(assign: dict) -> dict[str, float]:
@@ -329,25 +339,36 @@ def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
         delta = _change(before, after)
         if delta <= _EPS:
             continue
-        best = max(best, delta * EXTRA_FACT_DISCOUNT ** extra)
+        discount = EXTRA_FACT_DISCOUNT ** extra
+        best = max(best, delta * discount)
+        live_delta = _change({d: c for d, c in before.items() if d in live}, {d: c for d, c in after.items() if d in live})
+        best_live = max(best_live, live_delta * discount)
         changes_top = changes_top or _top(after) != _top(before) or (extra == 0 and _top(after) != base_top)
         concerns.update(d for d in set(before) | set(after) if abs(before.get(d, 0.0) - after.get(d, 0.0)) > _EPS)
     ordered = tuple(sorted(concerns, key=lambda d: (kb.diagnoses[d].priority, d)))
-    return Choice(name, round(best, 6), changes_top, ordered)
+    return Choice(name, round(best, 6), changes_top, ordered, live_score=round(best_live, 6))
 
 
 def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
                    skipped: frozenset[str] | set[str] = frozenset()) -> list[Choice]:
     """Every unknown, unskipped question that could change something, best first."""
     base = run(kb, facts)
+    live = live_diagnoses(kb, base)
     out = []
     for name in catalogue.questions:
         if facts.get(name) is not None or name in skipped or name in catalogue.opening:
             continue
-        choice = _assess(kb, facts, base, name)
+        choice = _assess(kb, facts, base, name, live)
         if choice.score > _EPS:
             out.append(choice)
-    return sorted(out, key=lambda c: (not c.changes_top, -c.score, catalogue.order(c.fact)))
+    return sorted(out, key=lambda c: _priority(c, catalogue))
+
+
+def _priority(choice: Choice, catalogue: Catalogue) -> tuple:
+    """Sort key: can change the top first; then refining the open differential, biggest change
+    first (to one decimal); then questions that would open a new line of enquiry, in the
+    catalogue's order, which is the expert's default sequence."""
+    return (not choice.changes_top, -round(choice.live_score, 1), catalogue.order(choice.fact))
 
 
 def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],

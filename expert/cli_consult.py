@@ -1,0 +1,350 @@
+"""`expert consult` (the interactive questionnaire) and `expert whatif`: prompting and printing only.
+
+The choice of question lives in questionnaire.py, the answers and the file in session.py, the
+comparison in whatif.py; this module talks to the person.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text as RichText
+
+from .api import diagnose as run_diagnosis
+from .cli import KNOWLEDGE_OPTION, cli, emit, knowledge_base
+from .engine import Reasoning
+from .errors import ExpertError
+from .explain import how as explain_how
+from .explain import why_fact
+from .knowledge import KnowledgeBase
+from .questionnaire import Catalogue, Choice, load_questions, next_question, profile, run
+from .render import FORMATS, render
+from .render.terminal import renderables
+from .session import AnswerError, Session, default_session_path, load_source, parse_answer
+from .yamlio import atomic_write_text
+
+__all__ = ["consult", "whatif", "classify"]
+
+_COMMANDS = {
+    "dont_know": {"?", "？", "don't know", "dont know", "do not know", "idk", "unknown", "skip", "不知道", "不清楚", "跳过"},
+    "back": {"back", "undo", "返回", "上一题", "撤销"},
+    "why": {"why", "为什么", "为何"},
+    "plan": {"plan", "计划", "方案"},
+    "done": {"done", "finish", "enough", "完成", "结束", "够了"},
+    "quit": {"quit", "exit", "q", "退出"},
+    "help": {"help", "h", "帮助", "命令"},
+}
+_HOW = ("how", "如何", "怎么")
+
+
+def classify(text: str) -> tuple[str, str]:
+    """Sort one line of input into (command, argument); anything else is ("answer", text)."""
+    stripped = text.strip()
+    word = stripped.lower().replace("’", "'")
+    for command, words in _COMMANDS.items():
+        if word in words:
+            return command, ""
+    for prefix in _HOW:
+        if word == prefix or word.startswith(prefix + " "):
+            return "how", stripped[len(prefix):].strip()
+    return "answer", stripped
+
+
+class _Quit(Exception):
+    """The person asked to leave (or input ended): save and stop."""
+
+
+@dataclass
+class _Talk:
+    """One consultation's conversation: the session, the catalogue and the console."""
+
+    kb: KnowledgeBase
+    catalogue: Catalogue
+    session: Session
+    console: Console
+    lang: str
+
+    def say(self, key: str, style: str | None = None, **values: Any) -> None:
+        """Print a localised message."""
+        self.console.print(RichText(self.kb.message(key, self.lang, **values), style=style or ""))
+
+    def read(self) -> str:
+        """One line from the person; end of input counts as quit."""
+        self.console.print(RichText(f"{self.kb.message('consult_prompt', self.lang)} > ", style="bold"), end="")
+        try:
+            return input()
+        except EOFError:
+            self.console.print()
+            raise _Quit() from None
+
+    def reasoning(self) -> Reasoning:
+        """The plain evaluator over the answers so far."""
+        return run(self.kb, self.session.facts())
+
+
+def _allowed(kb: KnowledgeBase, fact: str, lang: str) -> str:
+    """What an answer may be, from the fact's spec, in words."""
+    spec = kb.facts[fact]
+    num = lambda v: "" if v is None else f"{v:g}"  # noqa: E731
+    if spec.type in ("number", "integer"):
+        key = "consult_allowed_integer" if spec.type == "integer" else "consult_allowed_number"
+        text = kb.message(key, lang, min=num(spec.min), max=num(spec.max))
+        return f"{text} {spec.unit}" if spec.unit and (spec.unit == "%" or lang == "en") else text
+    if spec.type == "bool":
+        return kb.message("consult_allowed_bool", lang)
+    if spec.type in ("enum", "list") and spec.values:
+        labels = [(spec.value_labels or {}).get(v).get(lang) if (spec.value_labels or {}).get(v) else v for v in spec.values]
+        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(labels, 1)) if spec.type == "enum" else ", ".join(labels)
+        return kb.message("consult_allowed_enum" if spec.type == "enum" else "consult_allowed_list", lang, values=shown)
+    if spec.type == "list":
+        return kb.message("consult_allowed_tactics", lang)
+    return kb.message("consult_allowed_text", lang)
+
+
+def _ask(talk: _Talk, choice: Choice, left: int) -> None:
+    """Ask one question until it gets an answer, a don't-know, or a command that moves on."""
+    q = talk.catalogue.questions[choice.fact]
+    answered = len(talk.session.answered()) + len(talk.session.skipped())
+    talk.console.print()
+    talk.say("consult_progress", style="dim", answered=answered, left=left)
+    talk.console.print(RichText(q.ask.get(talk.lang), style="bold cyan"))
+    talk.console.print(RichText(f"  {q.help.get(talk.lang)}", style="dim"))
+    talk.console.print(RichText(f"  ({_allowed(talk.kb, choice.fact, talk.lang)})", style="dim"))
+    while True:
+        command, arg = classify(talk.read())
+        if command == "answer" and arg:
+            if _answer(talk, choice.fact, arg):
+                return
+        elif command == "answer":
+            continue
+        elif command == "dont_know":
+            if choice.fact == "name":
+                talk.say("consult_name_required", style="yellow")
+                continue
+            talk.session.dont_know(choice.fact)
+            talk.session.save()
+            talk.say("consult_dont_know", style="dim")
+            return
+        elif command == "back":
+            step = talk.session.back()
+            talk.session.save()
+            if step is None:
+                talk.say("consult_back_nothing", style="yellow")
+                continue
+            talk.say("consult_back", style="dim", fact=talk.kb.fact_label(step.fact, talk.lang))
+            return
+        elif command in ("why", "how", "plan", "help"):
+            _explain(talk, command, arg, choice.fact)
+        elif command == "done":
+            raise _Done()
+        else:
+            raise _Quit()
+
+
+class _Done(Exception):
+    """The person has heard enough questions: show the plan now."""
+
+
+def _answer(talk: _Talk, fact: str, text: str) -> bool:
+    """Parse, validate and save one answer; on a bad one say why and return False."""
+    try:
+        talk.session.answer(fact, parse_answer(talk.kb, fact, text, talk.lang))
+    except AnswerError as exc:
+        reason = "; ".join(p.message + (f" ({p.hint})" if p.hint else "") for p in exc.problems)
+        talk.say("consult_invalid", style="red", fact=talk.kb.fact_label(fact, talk.lang), reason=reason)
+        return False
+    talk.session.save()
+    if fact == "mood" and talk.session.facts().get("mood") in ("worried", "under_pressure"):
+        talk.console.print()
+        talk.say(f"acknowledge_{talk.session.facts()['mood']}", style="italic")
+    return True
+
+
+def _current_ids(talk: _Talk, reasoning: Reasoning) -> str:
+    ids = list(profile(talk.kb, reasoning))
+    return ", ".join(ids) if ids else talk.kb.message("consult_none_yet", talk.lang)
+
+
+def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
+    """Answer why / how / plan / help without leaving the question."""
+    if command == "help":
+        talk.say("consult_commands", style="dim")
+        return
+    if command == "plan":
+        talk.say("consult_plan_header", style="bold")
+        _print_plan(talk)
+        return
+    reasoning = talk.reasoning()
+    if command == "why":
+        lines = why_fact(talk.kb, reasoning, fact, talk.lang)
+        if not lines:
+            talk.say("consult_why_nothing", style="dim")
+            return
+        talk.say("consult_why_header", style="bold")
+        for line in lines:
+            talk.console.print(RichText(f"  • {line}"))
+        return
+    if not arg or arg not in talk.kb.diagnoses or arg not in reasoning.cf:
+        key = "consult_how_unknown" if arg else "consult_how_usage"
+        talk.say(key, style="yellow", id=arg, ids=_current_ids(talk, reasoning))
+        return
+    for line in explain_how(talk.kb, reasoning, arg, talk.lang):
+        talk.console.print(RichText(line))
+
+
+def _print_plan(talk: _Talk) -> None:
+    """The full plan for the answers so far, rendered with rich."""
+    plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
+    for part in renderables(plan, talk.kb):
+        talk.console.print(part)
+
+
+def _named(session: Session) -> dict[str, Any]:
+    """The situation so far; a plan needs a name, so a placeholder stands in until it is given."""
+    data = session.situation_data()
+    if not data.get("community", {}).get("name"):
+        data.setdefault("community", {})["name"] = "?"
+    return data
+
+
+def _loop(talk: _Talk) -> str:
+    """Ask until nothing can change the top conclusions; returns why it stopped."""
+    while True:
+        choice, left = next_question(talk.kb, talk.catalogue, talk.session.facts(), talk.session.skipped())
+        if choice is None:
+            return "consult_done"
+        try:
+            _ask(talk, choice, left)
+        except _Done:
+            return "consult_stopped"
+
+
+def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, session_path: Path | None,
+                  lang: str | None) -> tuple[Session, bool]:
+    """A resumed session, or a new one (optionally on top of a situation file)."""
+    if resume is not None:
+        session = Session.load(kb, resume)
+        if session_path is not None:
+            session.path = session_path
+        if lang:
+            session.lang = lang
+        return session, True
+    base: dict[str, Any] = {}
+    if source is not None:
+        base, from_session = load_source(kb, source)
+    return Session(kb, lang=lang or "en", base=base, path=session_path or default_session_path()), False
+
+
+def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, color: bool) -> None:
+    """Mark the session finished, show or write the report, export the situation."""
+    talk.session.finished = True
+    talk.session.save()
+    plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
+    if export is not None:
+        import yaml
+
+        text = yaml.safe_dump(_named(talk.session), allow_unicode=True, sort_keys=False, width=100)
+        atomic_write_text(export, text)
+        talk.say("consult_exported", style="dim", path=str(export))
+    if output is not None:
+        emit(render(plan, fmt, talk.kb, color=False), output)
+        talk.say("consult_report_written", style="dim", path=str(output))
+    elif fmt == "terminal":
+        talk.console.print()
+        for part in renderables(plan, talk.kb):
+            talk.console.print(part)
+    else:
+        click.echo(render(plan, fmt, talk.kb, color=False), nl=False)
+
+
+def _fail(exc: ExpertError) -> None:
+    """Print our error's problems to stderr and exit with its code (no traceback)."""
+    click.echo(f"Error ({exc.__class__.__name__}):", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@cli.command()
+@click.option("--from", "source", type=str, default=None, help="Start from a situation or scenario file; ask only what is missing.")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Continue a saved session.")
+@click.option("--session", "session_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save the session (default: consult-<timestamp>.session.yaml here).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of questions and report (default en, or the session's).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Format of the final report.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the final report to this file.")
+@click.option("--export-situation", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="When finished, write the answers as a situation file.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
+@KNOWLEDGE_OPTION
+def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
+            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
+    """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
+    try:
+        kb = knowledge_base(knowledge_dir)
+        catalogue = load_questions(kb)
+        session, resumed = _open_session(kb, resume, source, session_path, lang)
+    except ExpertError as exc:
+        _fail(exc)
+        return
+    use_color = sys.stdout.isatty() if color is None else color
+    console = Console(highlight=False, soft_wrap=False, force_terminal=use_color, no_color=not use_color, emoji=False)
+    talk = _Talk(kb, catalogue, session, console, session.lang)
+    try:
+        session.save()
+        talk.say("consult_session_file", style="dim", path=str(session.path))
+        if resumed:
+            talk.say("consult_resumed", answered=len(session.steps))
+            if session.knowledge and session.knowledge != _hash(kb):
+                talk.say("consult_knowledge_changed", style="yellow")
+        else:
+            talk.say("consult_intro")
+        if resumed and session.finished:
+            talk.say("consult_finished_already")
+        else:
+            reason = _loop(talk)
+            talk.console.print()
+            talk.say(reason, style="bold")
+        _finish(talk, fmt, output, export, use_color)
+    except _Quit:
+        talk.say("consult_quit", style="bold", path=str(session.path))
+    except KeyboardInterrupt:
+        talk.console.print()
+        talk.say("consult_interrupted", style="bold", path=str(session.path))
+        sys.exit(130)
+    except ExpertError as exc:
+        _fail(exc)
+
+
+def _hash(kb: KnowledgeBase) -> str:
+    from .session import knowledge_hash
+
+    return knowledge_hash(kb)
+
+
+@cli.command()
+@click.argument("source", type=str)
+@click.argument("changes", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language (default en, or the session's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file.")
+@KNOWLEDGE_OPTION
+def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, output: Path | None,
+           knowledge_dir: Path | None) -> None:
+    """Show how the diagnosis and plan of SOURCE (session or situation) change if fact=value ..."""
+    from .whatif import compare, parse_changes, render_whatif
+
+    try:
+        kb = knowledge_base(knowledge_dir)
+        data, session = load_source(kb, source)
+        lang = lang or (session.lang if session else "en")
+        parsed = parse_changes(kb, changes, lang)
+        emit(render_whatif(compare(kb, data, parsed, lang), fmt, kb, lang), output)
+    except ExpertError as exc:
+        _fail(exc)
+
+

@@ -1,0 +1,339 @@
+"""A consultation in progress: answers in order, the don't-knows, saved atomically after each one.
+
+The session file is YAML. ``base`` is the situation the consultation started from (``--from``),
+``steps`` every answer in the order given; the situation so far is rebuilt from both, and also
+written out (``situation``) so the file reads on its own. Values are parsed from the user's
+words by the fact's type (parse_answer) and validated by Situation.parse, so an answer is held
+to exactly the rules of a situation file.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputFileError, Problem, SituationError, did_you_mean
+from .knowledge import FactSpec, KnowledgeBase
+from .situation import Situation
+from .yamlio import atomic_write_text, load_mapping_text
+
+__all__ = [
+    "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
+    "is_session", "load_source", "default_session_path", "resolve_fact", "FORMAT",
+]
+
+FORMAT = "community-expert/session"
+VERSION = 1
+
+_YES = {"y", "yes", "true", "t", "1", "是", "是的", "对", "有", "会", "真", "能"}
+_NO = {"n", "no", "false", "f", "0", "否", "不", "不是", "没有", "无", "不会", "假", "不能"}
+_NONE = {"none", "nothing", "-", "无", "没有", "都没有", "都不"}
+_SPLIT = re.compile(r"\s*[,,、;;]\s*")
+
+
+class AnswerError(SituationError):
+    """An answer that does not fit its fact: the message names the value and what is allowed."""
+
+
+# --- answers: words to typed values --------------------------------------------------------------
+
+def _number(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> float | int:
+    """A number within the fact's range; '%' and full-width signs are accepted."""
+    cleaned = text.strip().replace("%", "").replace("%", "").replace("−", "-").replace("+", "").replace(",", "").strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise AnswerError(Problem(spec.name, kb.message("answer_not_number", lang, value=text))) from None
+    if spec.type == "integer":
+        if value != int(value):
+            raise AnswerError(Problem(spec.name, kb.message("answer_not_integer", lang, value=text)))
+        value = int(value)
+    if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+        raise AnswerError(Problem(spec.name, kb.message("answer_out_of_range", lang, value=text, min=spec.min, max=spec.max)))
+    return value
+
+
+def _bool(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> bool:
+    word = text.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise AnswerError(Problem(spec.name, kb.message("answer_not_bool", lang, value=text)))
+
+
+def _choice(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> str:
+    """An enum value given by id, by its label in either language, or by its number in the list."""
+    values = list(spec.values or ())
+    word = text.strip()
+    if word.isdigit() and 1 <= int(word) <= len(values):
+        return values[int(word) - 1]
+    for value in values:
+        names = {value, value.replace("_", " ")}
+        label = (spec.value_labels or {}).get(value)
+        if label:
+            names |= {label.en, label.zh or ""}
+        if word.lower() in {n.lower() for n in names if n}:
+            return value
+    guess = did_you_mean(word, values)
+    raise AnswerError(Problem(spec.name, kb.message("answer_not_allowed", lang, value=text, allowed=", ".join(values)),
+                              f"{guess}?" if guess else None))
+
+
+def parse_answer(kb: KnowledgeBase, fact: str, text: str, lang: str = "en") -> Any:
+    """Turn the user's words into a value of the fact's type; raise AnswerError saying what fits."""
+    spec = kb.facts[fact]
+    text = text.strip()
+    if spec.type in ("number", "integer"):
+        return _number(kb, spec, text, lang)
+    if spec.type == "bool":
+        return _bool(kb, spec, text, lang)
+    if spec.type == "enum":
+        return _choice(kb, spec, text, lang)
+    if spec.type == "list":
+        items = [] if text.lower() in _NONE else [i for i in _SPLIT.split(text) if i]
+        if spec.values_from == "tactics":
+            return items  # free text: matched to the catalogue by Situation.parse
+        return list(dict.fromkeys(_choice(kb, spec, item, lang) for item in items))
+    if not text:
+        raise AnswerError(Problem(spec.name, kb.message("answer_empty", lang)))
+    return text
+
+
+# --- nested situation data ------------------------------------------------------------------------
+
+def resolve_fact(kb: KnowledgeBase, name: str) -> str:
+    """A fact name given flat (activity_change_pct) or dotted (activity.activity_change_pct)."""
+    flat = name.split(".", 1)[1] if "." in name else name
+    group = name.split(".", 1)[0] if "." in name else None
+    spec = kb.facts.get(flat)
+    if spec is not None and (group is None or group == spec.group or (spec.scalar_group and group == flat)):
+        return flat
+    dotted = [f"{s.group}.{s.name}" for s in kb.facts.values()]
+    guess = did_you_mean(name, dotted if "." in name else list(kb.facts))
+    raise SituationError(Problem(name, f"unknown fact '{name}'", f"did you mean '{guess}'?" if guess else
+                                 "see `expert schema situation` for the fact names"))
+
+
+def set_fact(kb: KnowledgeBase, data: dict[str, Any], fact: str, value: Any) -> dict[str, Any]:
+    """A copy of nested situation data with one fact set."""
+    out = copy.deepcopy(data)
+    spec = kb.facts[fact]
+    if spec.scalar_group:
+        out[fact] = value
+    else:
+        out.setdefault(spec.group, {})[fact] = value
+    return out
+
+
+def unset_fact(kb: KnowledgeBase, data: dict[str, Any], fact: str) -> dict[str, Any]:
+    """A copy of nested situation data with one fact made unknown again."""
+    out = copy.deepcopy(data)
+    spec = kb.facts[fact]
+    if spec.scalar_group:
+        out.pop(fact, None)
+    elif isinstance(out.get(spec.group), dict):
+        out[spec.group].pop(fact, None)
+        if not out[spec.group]:
+            del out[spec.group]
+    return out
+
+
+def _plain(data: Any) -> Any:
+    """Plain dicts, lists and scalars (drops line-remembering subclasses and tuples)."""
+    return json.loads(json.dumps(data, ensure_ascii=False))
+
+
+def knowledge_hash(kb: KnowledgeBase) -> str:
+    """A short hash of every YAML file of the knowledge base, to notice when it changed."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(kb.root).rglob("*.yaml")):
+        digest.update(str(path.relative_to(kb.root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def is_session(data: Any) -> bool:
+    """True for a session file's contents."""
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
+def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], "Session | None"]:
+    """Situation data from a situation, scenario or session file (and the session, if it was one)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+        raise InputFileError(Problem(str(path), f"cannot read file: {reason}")) from None
+    data = load_mapping_text(text, str(path))
+    if is_session(data):
+        session = Session.from_dict(kb, data, path)
+        return session.situation_data(), session
+    if "situation" in data and "community" not in data and isinstance(data["situation"], dict):
+        data = data["situation"]
+    data = _plain(data)
+    Situation.parse(data, kb, str(path))
+    return data, None
+
+
+def default_session_path(now: _dt.datetime | None = None) -> Path:
+    """consult-<timestamp>.session.yaml in the current folder."""
+    now = now or _dt.datetime.now()
+    return Path(f"consult-{now.strftime('%Y%m%d-%H%M%S')}.session.yaml")
+
+
+# --- the session ------------------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    """One turn: a fact answered with a value, or marked as not known."""
+
+    fact: str
+    value: Any = None
+    dont_know: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fact": self.fact, "dont_know": True} if self.dont_know else {"fact": self.fact, "value": self.value}
+
+
+@dataclass
+class Session:
+    """Answers so far, on top of the situation the consultation started from."""
+
+    kb: KnowledgeBase
+    lang: str = "en"
+    base: dict[str, Any] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    path: Path | None = None
+    created: str = ""
+    knowledge: str = ""
+    finished: bool = False
+
+    def __post_init__(self) -> None:
+        self.created = self.created or _dt.datetime.now().isoformat(timespec="seconds")
+        self.knowledge = self.knowledge or knowledge_hash(self.kb)
+
+    def situation_data(self) -> dict[str, Any]:
+        """The nested situation so far: the base, then every answer in order."""
+        data = copy.deepcopy(self.base)
+        for step in self.steps:
+            data = unset_fact(self.kb, data, step.fact) if step.dont_know else set_fact(self.kb, data, step.fact, step.value)
+        return data
+
+    def situation(self) -> Situation:
+        """The validated situation so far."""
+        return Situation.parse(self.situation_data(), self.kb, str(self.path or "session"))
+
+    def facts(self) -> dict[str, Any]:
+        """Known facts, flat (the engine's view)."""
+        if not self.situation_data().get("community", {}).get("name"):
+            partial = set_fact(self.kb, self.situation_data(), "name", "?")
+            facts = Situation.parse(partial, self.kb).facts()
+            facts.pop("name", None)
+            return facts
+        return self.situation().facts()
+
+    def skipped(self) -> set[str]:
+        """Facts the user said they do not know (and has not answered since)."""
+        last: dict[str, Step] = {}
+        for step in self.steps:
+            last[step.fact] = step
+        return {f for f, s in last.items() if s.dont_know}
+
+    def answered(self) -> list[str]:
+        """Facts answered in this consultation, in order (latest answer counts)."""
+        last: dict[str, Step] = {s.fact: s for s in self.steps}
+        return [f for f in dict.fromkeys(s.fact for s in self.steps) if not last[f].dont_know]
+
+    def answer(self, fact: str, value: Any) -> None:
+        """Record an answer after validating the whole situation with it; AnswerError if it does not fit."""
+        spec = self.kb.facts[fact]
+        candidate = set_fact(self.kb, self.situation_data(), fact, value)
+        if not candidate.get("community", {}).get("name"):
+            candidate = set_fact(self.kb, candidate, "name", "?")
+        self._check_at_most(spec, candidate)
+        try:
+            Situation.parse(candidate, self.kb, "answer")
+        except SituationError as exc:
+            raise AnswerError(exc.problems) from None
+        self.steps.append(Step(fact, _plain(value)))
+
+    def _check_at_most(self, spec: FactSpec, data: dict[str, Any]) -> None:
+        """Cross-field limits (e.g. inactive core ≤ core total), said in the session's language."""
+        flat = {**{k: v for g in data.values() if isinstance(g, dict) for k, v in g.items()}}
+        for other in self.kb.facts.values():
+            if other.at_most and flat.get(other.name) is not None and flat.get(other.at_most) is not None:
+                if flat[other.name] > flat[other.at_most] and spec.name in (other.name, other.at_most):
+                    raise AnswerError(Problem(spec.name, self.kb.message(
+                        "answer_at_most", self.lang, fact=self.kb.fact_label(other.name, self.lang),
+                        other=self.kb.fact_label(other.at_most, self.lang), value=flat[other.at_most])))
+
+    def dont_know(self, fact: str) -> None:
+        """Record that the user does not know a fact: it stays unknown and is not asked again."""
+        self.steps.append(Step(fact, dont_know=True))
+
+    def back(self) -> Step | None:
+        """Undo the last step; returns it (None when there is nothing to undo)."""
+        return self.steps.pop() if self.steps else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's contents: metadata, base, steps, and the situation so far for reading."""
+        return {
+            "format": FORMAT, "version": VERSION, "lang": self.lang, "created": self.created,
+            "knowledge_hash": self.knowledge, "finished": self.finished,
+            "answered": self.answered(), "dont_know": sorted(self.skipped()),
+            "situation": self.situation_data(), "base": self.base,
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+    def save(self) -> None:
+        """Write the session file atomically: a reader sees the previous version or this one."""
+        if self.path is None:
+            return
+        header = "# expert consult session: every answer is saved as it is given. Resume with\n" \
+                 f"#   expert consult --resume {self.path}\n"
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        try:
+            atomic_write_text(self.path, header + text)
+        except OSError as exc:
+            raise InputFileError(Problem(str(self.path), f"cannot write session file: {exc.strerror or exc}")) from None
+
+    @classmethod
+    def from_dict(cls, kb: KnowledgeBase, data: dict[str, Any], path: Path | None = None) -> "Session":
+        """Rebuild a session from its file's contents; every step is checked against the facts."""
+        where = str(path or "session")
+        if not is_session(data):
+            raise InputFileError(Problem(where, "not a session file", f"expected format: {FORMAT}"))
+        steps = []
+        for raw in data.get("steps") or []:
+            if not isinstance(raw, dict) or "fact" not in raw:
+                raise InputFileError(Problem(where, f"malformed step {raw!r}", "each step is {fact: ..., value: ...}"))
+            fact = resolve_fact(kb, str(raw["fact"]))
+            steps.append(Step(fact, raw.get("value"), bool(raw.get("dont_know", False))))
+        session = cls(kb, lang=str(data.get("lang", "en")), base=_plain(data.get("base") or {}), steps=steps,
+                      path=path, created=str(data.get("created", "")), knowledge=str(data.get("knowledge_hash", "")),
+                      finished=bool(data.get("finished", False)))
+        try:
+            session.situation() if session.situation_data().get("community", {}).get("name") else session.facts()
+        except SituationError as exc:
+            raise SituationError([Problem(where, str(p)) for p in exc.problems]) from None
+        return session
+
+    @classmethod
+    def load(cls, kb: KnowledgeBase, path: str | Path) -> "Session":
+        """Read a session file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+            raise InputFileError(Problem(str(path), f"cannot read session file: {reason}")) from None
+        return cls.from_dict(kb, load_mapping_text(text, str(path)), path)
