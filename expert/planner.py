@@ -141,19 +141,28 @@ def rank_unknown_facts(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str]) 
 def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[MissingFact]:
     """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
     close = _close_pairs(kb, ids, reasoning.cf)
-    ranked = rank_unknown_facts(kb, reasoning, ids)[:MAX_MISSING]
+    ranked = rank_unknown_facts(kb, reasoning, ids)
+    if reasoning.facts.get("objective_defined") is False:  # §1: objective first
+        first = [(n, ["gap.no_objective"]) for n in ("objective", "success_metric") if reasoning.facts.get(n) in (None, "")]
+        ranked = first + [item for item in ranked if item[0] not in dict(first)]
+    ranked = ranked[:MAX_MISSING]
     return [_missing(kb, name, diags, close, lang) for name, diags in ranked]
 
 
 def _relevance(kb: KnowledgeBase, rule, live_families: set[str], close, cf: dict[str, float]) -> float:
     """How much settling this undecided rule matters: more when it bears on a live conclusion,
-    on a close differential, or when its preconditions (earlier conclusions) already hold."""
-    weight = abs(rule.cf)
-    if kb.diagnoses[rule.diagnosis].family in live_families:
-        weight *= 2.0
+    on a close differential, or when its preconditions (earlier conclusions) already hold.
+    The base is how far the rule could still move its diagnosis (MYCIN): a finding for a
+    conclusion that is already near-certain, or against one nobody holds, changes little."""
+    current = max(0.0, cf.get(rule.diagnosis, 0.0))
+    weight = abs(rule.cf) * ((1.0 - current) if rule.cf > 0 else current)
+    preconditions_hold = any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.test(cf.get(leaf.id))
+                             for leaf in C.leaves(rule.when))
+    # a rule on a live line of reasoning settles it; any other rule would only open a new one
+    weight *= 2.0 if kb.diagnoses[rule.diagnosis].family in live_families or preconditions_hold else 0.5
     if any(rule.diagnosis in pair for pair in close):
         weight *= 2.0
-    if any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.test(cf.get(leaf.id)) for leaf in C.leaves(rule.when)):
+    if preconditions_hold:
         weight *= 1.5
     return weight
 
