@@ -89,7 +89,7 @@ class _Talk:
 def _allowed(kb: KnowledgeBase, fact: str, lang: str) -> str:
     """What an answer may be, from the fact's spec, in words."""
     spec = kb.facts[fact]
-    num = lambda v: "" if v is None else f"{v:g}"  # noqa: E731
+    num = lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")  # noqa: E731
     if spec.type in ("number", "integer"):
         key = "consult_allowed_integer" if spec.type == "integer" else "consult_allowed_number"
         text = kb.message(key, lang, min=num(spec.min), max=num(spec.max))
@@ -292,7 +292,7 @@ def consult(source: str | None, resume: Path | None, session_path: Path | None, 
         _fail(exc)
         return
     use_color = sys.stdout.isatty() if color is None else color
-    console = Console(highlight=False, soft_wrap=False, force_terminal=use_color, no_color=not use_color, emoji=False)
+    console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
     talk = _Talk(kb, catalogue, session, console, session.lang)
     try:
         session.save()

@@ -1,0 +1,141 @@
+"""expert consult through click's CliRunner: the conversation, commands, sessions and exports."""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from expert.cli import cli
+from expert.situation import Situation
+
+from .conftest import ROOT
+
+OPENING = ["MakersHub", "members solve build problems together", "questions resolved within 48 h", "declining"]
+
+
+def consult(runner, tmp_path, lines, *args):
+    """Run consult with the given answer lines; returns (result, session path)."""
+    session = tmp_path / "s.session.yaml"
+    result = runner.invoke(cli, ["consult", "--session", str(session), *args], input="\n".join(lines) + "\n")
+    return result, session
+
+
+def steps(session):
+    return yaml.safe_load(session.read_text(encoding="utf-8"))["steps"]
+
+
+def test_opening_acknowledges_worry_and_saves_every_answer(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING + ["worried", "quit"])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert out.index("Which community") < out.index("What is this community for") < out.index("How will you judge")
+    assert out.index("How will you judge") < out.index("Where is the community now") < out.index("how are you feeling")
+    assert "It is understandable to be worried." in out
+    assert f"expert consult --resume {session}" in out
+    assert [s["fact"] for s in steps(session)] == ["name", "objective", "success_metric", "stage", "mood"]
+
+
+def test_invalid_answers_are_re_asked_with_the_reason(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING[:3] + ["dormant", "2", "calm", "quit"])
+    assert "That answer does not fit (Stage as the team sees it): 'dormant' is not one of" in result.output
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["situation"]["community"]["stage"] == "growth"
+
+
+def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
+    lines = OPENING + ["calm", "-30", "why", "how situation.activity_decline", "how nope", "plan", "?", "back", "back",
+                       "-25", "quit"]
+    result, session = consult(runner, tmp_path, lines)
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "Why I ask: an answer here could change" in out
+    assert "[decline.trigger.activity]" in out
+    assert "'nope' is not a conclusion so far" in out
+    assert "The plan so far" in out and "Community diagnosis: MakersHub" in out
+    assert "Noted as unknown" in out and out.count("Undone:") == 2
+    facts = [(s["fact"], s.get("value")) for s in steps(session)]
+    assert facts[-1] == ("activity_change_pct", -25.0)
+    assert not any(s.get("dont_know") for s in steps(session))
+
+
+def test_a_finished_consultation_prints_the_plan_and_exports(runner, tmp_path):
+    report = tmp_path / "plan.json"
+    situation = tmp_path / "situation.yaml"
+    lines = OPENING + ["under pressure", "-30", "done"]
+    result, session = consult(runner, tmp_path, lines, "--format", "json", "--output", str(report),
+                              "--export-situation", str(situation))
+    assert result.exit_code == 0, result.output
+    assert "You are under real pressure" in result.output
+    assert "Stopping the questions here" in result.output
+    plan = json.loads(report.read_text(encoding="utf-8"))
+    assert any(d["id"] == "situation.activity_decline" for d in plan["diagnoses"])
+    exported = Situation.parse(yaml.safe_load(situation.read_text(encoding="utf-8")), _kb())
+    assert exported.facts()["activity_change_pct"] == -30.0 and exported.facts()["mood"] == "under_pressure"
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["finished"] is True
+
+
+def test_every_format_on_stdout(runner, tmp_path):
+    for fmt, marker in (("markdown", "# Community diagnosis: MakersHub"), ("terminal", "Community diagnosis: MakersHub")):
+        result, _ = consult(runner, tmp_path, OPENING + ["calm", "done"], "--format", fmt)
+        assert result.exit_code == 0 and marker in result.output
+
+
+def test_from_a_scenario_asks_only_what_is_missing(runner, tmp_path):
+    result, session = consult(runner, tmp_path, ["grow a developer community", "quit"], "--from",
+                              str(ROOT / "scenarios" / "demo.yaml"))
+    out = result.output
+    assert "Which community" not in out and "how are you feeling" not in out
+    assert "What is this community for" in out
+    data = yaml.safe_load(session.read_text(encoding="utf-8"))
+    assert data["base"]["community"]["name"] == "DevForum"
+    assert data["situation"]["community"]["objective"] == "grow a developer community"
+
+
+def test_resume_does_not_ask_again(runner, tmp_path):
+    _, session = consult(runner, tmp_path, OPENING[:2] + ["quit"])
+    result = runner.invoke(cli, ["consult", "--resume", str(session)], input="\n".join(OPENING[2:] + ["calm", "quit"]) + "\n")
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "Picking up where we stopped: 2 answers kept." in out
+    assert "Which community" not in out and "What is this community for" not in out
+    assert [s["fact"] for s in steps(session)] == ["name", "objective", "success_metric", "stage", "mood"]
+
+
+def test_end_of_input_saves_and_leaves(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING[:1])
+    assert result.exit_code == 0 and "Saved. Resume with" in result.output
+    assert steps(session) == [{"fact": "name", "value": "MakersHub"}]
+
+
+def test_name_cannot_be_skipped(runner, tmp_path):
+    result, _ = consult(runner, tmp_path, ["?", "Hub", "quit"])
+    assert "A name is needed" in result.output
+
+
+def test_chinese_consultation_has_no_english_prose(runner, tmp_path, kb):
+    lines = ["社群A", "帮助成员解决问题", "48 小时内解决率", "4", "担心", "为什么", "-30", "如何 situation.activity_decline",
+             "不知道", "返回", "-20", "退出"]
+    result, session = consult(runner, tmp_path, lines, "--lang", "zh")
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "我们要看的是哪个社群" in out and "担心是可以理解的" in out and "已撤销" in out
+    english = [q.ask.en for q in _catalogue().questions.values()] + [q.help.en for q in _catalogue().questions.values()]
+    english += [m.en for k, m in kb.messages.items() if k.startswith(("consult_", "answer_"))]
+    assert not [e for e in english if len(e.split("{")[0].strip()) >= 4 and e.split("{")[0].strip() in out]
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["lang"] == "zh"
+
+
+def test_unknown_session_file_is_an_error_without_traceback(runner, tmp_path):
+    result = runner.invoke(cli, ["consult", "--resume", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def _kb():
+    from expert.knowledge import cached_knowledge
+
+    return cached_knowledge()
+
+
+def _catalogue():
+    from expert.questionnaire import load_questions
+
+    return load_questions(_kb())

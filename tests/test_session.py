@@ -1,0 +1,130 @@
+"""Session files: answers parsed by type, validated, saved atomically, resumed, undone."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from expert.errors import SituationError
+from expert.session import (AnswerError, Session, is_session, load_source, parse_answer, resolve_fact)
+
+from .conftest import ROOT
+
+
+@pytest.mark.parametrize("fact,text,value", [
+    ("activity_change_pct", "-30", -30.0),
+    ("activity_change_pct", "-30%", -30.0),
+    ("activity_change_pct", "−12.5", -12.5),
+    ("members", "1,200", 1200),
+    ("content_repetition", "yes", True),
+    ("content_repetition", "是", True),
+    ("content_repetition", "否", False),
+    ("content_repetition", "N", False),
+    ("stage", "declining", "declining"),
+    ("stage", "4", "declining"),
+    ("stage", "cold start", "cold_start"),
+    ("severity", "严重", "high"),
+    ("exit_reasons", "burnout, not_seen", ["burnout", "not_seen"]),
+    ("exit_reasons", "burnout,not_seen、life_change", ["burnout", "not_seen", "life_change"]),
+    ("exit_reasons", "none", []),
+    ("proposed_tactics", "sock puppets, 专家答疑", ["sock puppets", "专家答疑"]),
+    ("objective", "  help members  ", "help members"),
+])
+def test_answers_are_parsed_by_the_fact_type(kb, fact, text, value):
+    assert parse_answer(kb, fact, text) == value
+
+
+@pytest.mark.parametrize("fact,text,needle", [
+    ("activity_change_pct", "lots", "not a number"),
+    ("activity_change_pct", "-150", "outside the allowed range -100"),
+    ("members", "2.5", "not a whole number"),
+    ("content_repetition", "maybe", "not yes or no"),
+    ("stage", "dormant", "not one of: cold_start"),
+])
+def test_bad_answers_say_what_is_allowed(kb, fact, text, needle):
+    with pytest.raises(AnswerError) as err:
+        parse_answer(kb, fact, text)
+    assert needle in str(err.value)
+
+
+def test_bad_answers_are_explained_in_chinese(kb):
+    with pytest.raises(AnswerError) as err:
+        parse_answer(kb, "activity_change_pct", "很多", "zh")
+    assert "不是数字" in str(err.value)
+
+
+def test_fact_names_flat_or_dotted_with_suggestions(kb):
+    assert resolve_fact(kb, "activity_change_pct") == "activity_change_pct"
+    assert resolve_fact(kb, "activity.activity_change_pct") == "activity_change_pct"
+    assert resolve_fact(kb, "mood") == "mood"
+    with pytest.raises(SituationError) as err:
+        resolve_fact(kb, "activty_change_pct")
+    assert "did you mean 'activity_change_pct'" in str(err.value)
+    with pytest.raises(SituationError):
+        resolve_fact(kb, "community.activity_change_pct")
+
+
+def test_answers_save_and_resume(kb, tmp_path):
+    path = tmp_path / "s.session.yaml"
+    session = Session(kb, lang="en", path=path)
+    session.answer("name", "Hub")
+    session.answer("activity_change_pct", -30.0)
+    session.dont_know("stage")
+    session.answer("mood", "worried")
+    session.save()
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert is_session(data)
+    assert data["answered"] == ["name", "activity_change_pct", "mood"]
+    assert data["dont_know"] == ["stage"]
+    assert data["situation"] == {"community": {"name": "Hub"}, "activity": {"activity_change_pct": -30.0}, "mood": "worried"}
+    assert data["knowledge_hash"]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name], "no temporary file is left behind"
+    again = Session.load(kb, path)
+    assert again.facts() == session.facts()
+    assert again.skipped() == {"stage"}
+
+
+def test_back_undoes_the_last_step_and_a_later_answer_wins(kb):
+    session = Session(kb)
+    session.answer("name", "Hub")
+    session.dont_know("stage")
+    assert session.back().fact == "stage"
+    assert session.skipped() == set()
+    session.dont_know("stage")
+    session.answer("stage", "growth")
+    assert session.skipped() == set() and session.facts()["stage"] == "growth"
+    assert session.answered() == ["name", "stage"]
+    assert Session(kb).back() is None
+
+
+def test_an_answer_is_validated_against_the_whole_situation(kb):
+    session = Session(kb, lang="zh")
+    session.answer("name", "Hub")
+    session.answer("core_total", 3)
+    with pytest.raises(AnswerError) as err:
+        session.answer("core_inactive_4w", 5)
+    assert "不能超过" in str(err.value)
+    assert "core_inactive_4w" not in session.facts()
+
+
+def test_facts_before_the_name_is_known(kb):
+    session = Session(kb)
+    session.dont_know("objective")
+    assert session.facts() == {}
+
+
+def test_sources_situation_scenario_and_session(kb, tmp_path):
+    data, session = load_source(kb, ROOT / "scenarios" / "demo.yaml")
+    assert session is None and data["community"]["name"] == "DevForum"
+    saved = Session(kb, lang="zh", base=data, path=tmp_path / "x.yaml")
+    saved.answer("objective", "help developers ship")
+    saved.save()
+    data2, session2 = load_source(kb, tmp_path / "x.yaml")
+    assert session2.lang == "zh" and data2["community"]["objective"] == "help developers ship"
+
+
+def test_a_session_with_an_unknown_fact_is_refused(kb, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("format: community-expert/session\nsteps:\n  - {fact: activty_change_pct, value: -3}\n", encoding="utf-8")
+    with pytest.raises(SituationError) as err:
+        Session.load(kb, path)
+    assert "did you mean" in str(err.value)

@@ -1,0 +1,74 @@
+"""expert whatif: diagnoses and plan before and after changing facts."""
+from __future__ import annotations
+
+import json
+
+from expert.cli import cli
+from expert.session import Session
+from expert.whatif import compare, parse_changes
+
+from .conftest import ROOT
+
+DEMO = str(ROOT / "scenarios" / "demo.yaml")
+
+
+def test_removing_the_decline_removes_its_differential(kb):
+    from expert.session import load_source
+
+    data, _ = load_source(kb, DEMO)
+    result = compare(kb, data, parse_changes(kb, ["activity_change_pct=0", "active_members_change_pct=0"]))
+    removed = {d["id"] for d in result.removed}
+    assert "situation.activity_decline" in removed and "decline.content_fatigue" in removed
+    assert result.actions_removed
+
+
+def test_json_lists_added_removed_changed_and_moved(runner):
+    result = runner.invoke(cli, ["whatif", DEMO, "activity.activity_change_pct=-30",
+                                 "member_to_member_reply_share_change_pct=-50", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"added", "removed", "changed", "actions_added", "actions_removed", "actions_moved", "changes"}
+    assert data["changes"]["member_to_member_reply_share_change_pct"] == -50.0
+    assert any(d["id"] == "decline.content_fatigue" for d in data["changed"] + data["removed"])
+
+
+def test_terminal_and_markdown(runner):
+    terminal = runner.invoke(cli, ["whatif", DEMO, "proposed_tactics=expert AMA"])
+    assert terminal.exit_code == 0 and "What if: proposed_tactics=expert AMA" in terminal.output
+    assert "violation.fake_activity" in terminal.output
+    markdown = runner.invoke(cli, ["whatif", DEMO, "mood=calm", "--format", "markdown"])
+    assert markdown.exit_code == 0 and markdown.output.startswith("# What if: mood=calm")
+
+
+def test_nothing_changes(runner):
+    result = runner.invoke(cli, ["whatif", DEMO, "platform=discord"])
+    assert result.exit_code == 0 and "Nothing in the diagnosis or the plan changes." in result.output
+
+
+def test_a_fact_can_be_made_unknown_and_zh_is_chinese(runner):
+    result = runner.invoke(cli, ["whatif", DEMO, "proposed_tactics=?", "--lang", "zh"])
+    assert result.exit_code == 0 and result.output.startswith("假如:")
+    assert "不再成立的结论" in result.output
+
+
+def test_bad_fact_names_and_values_exit_non_zero_without_traceback(runner):
+    result = runner.invoke(cli, ["whatif", DEMO, "activty_change_pct=-30", "stage=dormant", "oops"])
+    assert result.exit_code == 2
+    err = result.stderr if hasattr(result, "stderr") else result.output
+    assert "did you mean 'activity_change_pct'" in err and "dormant" in err and "expected fact=value" in err
+    assert "Traceback" not in err and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_whatif_on_a_session_file(kb, runner, tmp_path):
+    session = Session(kb, path=tmp_path / "s.yaml")
+    session.answer("name", "Hub")
+    session.answer("activity_change_pct", -30.0)
+    session.save()
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "s.yaml"), "activity_change_pct=5", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert any(d["id"] == "situation.activity_decline" for d in json.loads(result.output)["removed"])
+
+
+def test_missing_source_file(runner, tmp_path):
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "nope.yaml"), "mood=calm"])
+    assert result.exit_code == 2
