@@ -1,0 +1,81 @@
+"""expert consult in a real pseudo-terminal: answer, kill -9, resume with every answer kept."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+import yaml
+
+pexpect = pytest.importorskip("pexpect")
+
+PROMPT = "Your answer > "
+
+
+def spawn(*args, cwd):
+    """Start `python -m expert consult ...` in a pty, without colours, wide enough for one-line prompts."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"}
+    return pexpect.spawn(sys.executable, ["-m", "expert", "consult", "--no-color", *args], cwd=str(cwd),
+                         env=env, encoding="utf-8", timeout=60, dimensions=(50, 200))
+
+
+def answered(path):
+    return [s["fact"] for s in yaml.safe_load(path.read_text(encoding="utf-8"))["steps"]]
+
+
+def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
+    session = tmp_path / "pty.session.yaml"
+    child = spawn("--session", str(session), cwd=tmp_path)
+    child.expect("Which community")
+    child.expect_exact(PROMPT)
+    child.sendline("PtyHub")
+    child.expect("What is this community for")
+    child.expect_exact(PROMPT)
+    child.sendline("members help each other ship")
+    child.expect("How will you judge")
+    child.expect_exact(PROMPT)
+    child.sendline("questions resolved within 48 h")
+    child.expect("Where is the community now")
+    child.expect_exact(PROMPT)
+    os.kill(child.pid, signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+    assert answered(session) == ["name", "objective", "success_metric"]
+
+    resumed = spawn("--resume", str(session), cwd=tmp_path)
+    resumed.expect("3 answers kept")
+    index = resumed.expect(["Where is the community now", "Which community", "What is this community for", "How will you judge"])
+    assert index == 0, "an answered question was asked again"
+    resumed.expect_exact(PROMPT)
+    resumed.sendline("declining")
+    resumed.expect("how are you feeling")
+    resumed.expect_exact(PROMPT)
+    resumed.sendline("under pressure")
+    resumed.expect("You are under real pressure")
+    resumed.expect_exact(PROMPT)
+    resumed.sendline("done")
+    resumed.expect("Community diagnosis: PtyHub")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0
+    data = yaml.safe_load(session.read_text(encoding="utf-8"))
+    assert answered(session) == ["name", "objective", "success_metric", "stage", "mood"]
+    assert data["finished"] is True and data["situation"]["community"]["name"] == "PtyHub"
+
+
+def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
+    session = tmp_path / "int.session.yaml"
+    child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
+    child.expect("我们要看的是哪个社群")
+    child.expect_exact("你的回答 > ")
+    child.sendline("中断社群")
+    child.expect("社群是为了什么")
+    child.expect_exact("你的回答 > ")
+    child.sendintr()
+    child.expect("已中断")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert answered(session) == ["name"]
