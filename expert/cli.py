@@ -114,3 +114,4 @@ def main(argv: list[str] | None = None) -> None:
 # -- feature commands --
 from . import cli_analyze  # noqa: E402,F401
 from . import cli_consult  # noqa: E402,F401
+from . import cli_knowledge  # noqa: E402,F401

@@ -6,9 +6,10 @@ from typing import Any
 from . import conditions as C
 from .certainty import as_certainty
 from .engine import Reasoning
+from .errors import ExpertError, Problem, did_you_mean
 from .knowledge import KnowledgeBase, fill
 
-__all__ = ["how", "why_fact", "rules_reading"]
+__all__ = ["how", "why_fact", "rules_reading", "describe_condition", "explain_id", "known_ids", "fact_name"]
 
 
 def how(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str = "en") -> list[str]:
@@ -43,3 +44,223 @@ def why_fact(kb: KnowledgeBase, reasoning: Reasoning, fact: str, lang: str = "en
             out.setdefault(rule.diagnosis, []).append(rule.id)
     return [f"{kb.diagnoses[d].title.get(lang)} ({d}): {', '.join(ids)}"
             for d, ids in sorted(out.items(), key=lambda kv: (kb.diagnoses[kv[0]].priority, kv[0]))]
+
+
+# -- explaining the knowledge itself (expert explain ID, and the generated catalogue) --------------
+
+_SYMBOL = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠"}
+
+
+def fact_name(kb: KnowledgeBase, fact: str, lang: str) -> str:
+    """A fact as a reader sees it: its label, with the id in parentheses."""
+    return f"{kb.fact_label(fact, lang)} ({fact})"
+
+
+def _value_label(kb: KnowledgeBase, fact: str, value: Any, lang: str) -> str:
+    spec = kb.facts.get(fact) or kb.derived.get(fact)
+    labels = getattr(spec, "value_labels", None) or {}
+    if isinstance(value, str) and value in labels:
+        return labels[value].get(lang)
+    if isinstance(value, str) and value in kb.tactics and getattr(spec, "values_from", None) == "tactics":
+        return kb.tactics[value].label.get(lang)
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value_label(kb, fact, v, lang) for v in value) if lang == "zh" else \
+            ", ".join(_value_label(kb, fact, v, lang) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str) and value == "":
+        return '""'
+    return str(value)
+
+
+def _leaf_words(kb: KnowledgeBase, leaf: Any, lang: str) -> str:
+    if isinstance(leaf, C.Concluded):
+        title = kb.diagnoses[leaf.id].title.get(lang) if leaf.id in kb.diagnoses else leaf.id
+        key = "cond_not_concluded" if leaf.negated else "cond_concluded"
+        return kb.message(key, lang, diagnosis=f"{title} ({leaf.id})", min=f"{leaf.min:g}")
+    fact = fact_name(kb, leaf.fact, lang)
+    if leaf.op == "is":
+        return kb.message("cond_true" if leaf.value else "cond_false", lang, fact=fact)
+    if leaf.op == "nonempty":
+        return kb.message("cond_nonempty" if leaf.value else "cond_empty", lang, fact=fact)
+    spec = kb.facts.get(leaf.fact)
+    if leaf.op in ("eq", "ne") and isinstance(leaf.value, bool):
+        positive = leaf.value if leaf.op == "eq" else not leaf.value
+        return kb.message("cond_true" if positive else "cond_false", lang, fact=fact)
+    value = _value_label(kb, leaf.fact, leaf.value, lang)
+    if leaf.op in _SYMBOL:
+        unit = f" {spec.unit}" if spec is not None and spec.unit == "%" else ""
+        return kb.message("cond_compare", lang, fact=fact, op=_SYMBOL[leaf.op], value=f"{value}{unit}".replace(" %", "%"))
+    return kb.message(f"cond_{leaf.op}", lang, fact=fact, value=value)
+
+
+def describe_condition(kb: KnowledgeBase, node: C.Node, lang: str = "en", indent: int = 0, why: bool = True) -> list[str]:
+    """A condition tree in words, one test per line, each threshold followed by its why."""
+    pad = "  " * indent
+    if isinstance(node, (C.Leaf, C.Concluded)):
+        line = f"{pad}- {_leaf_words(kb, node, lang)}"
+        if why and isinstance(node, C.Leaf) and node.why:
+            text = (node.why.get("zh") if lang == "zh" else None) or node.why.get("en")
+            line += f" — {kb.message('cond_why', lang, why=text)}"
+        return [line]
+    head = kb.message("cond_all" if isinstance(node, C.All) else "cond_any", lang)
+    lines = [f"{pad}- {head}"]
+    for child in node.children:
+        lines += describe_condition(kb, child, lang, indent + 1, why)
+    return lines
+
+
+def known_ids(kb: KnowledgeBase) -> list[str]:
+    """Every id explain understands: rules, diagnoses, actions, facts, tactics."""
+    ids = {r.id for r in kb.rules} | set(kb.diagnoses) | set(kb.actions) | set(kb.facts) | set(kb.derived) | set(kb.tactics)
+    return sorted(ids)
+
+
+def _heading(kb: KnowledgeBase, kind: str, ident: str, title: str, lang: str) -> str:
+    return f"{kb.message('kind_' + kind, lang)} {ident} — {title}"
+
+
+def _refs(kb: KnowledgeBase, refs: Any, lang: str) -> list[str]:
+    refs = list(dict.fromkeys(refs))
+    return [f"{kb.message('explain_references', lang)}:"] + [f"  - {r}" for r in refs] if refs else []
+
+
+def _diag_ref(kb: KnowledgeBase, diag: str, lang: str) -> str:
+    spec = kb.diagnoses.get(diag)
+    return f"{spec.title.get(lang)} ({diag})" if spec else diag
+
+
+def _explain_rule(kb: KnowledgeBase, rule: Any, lang: str) -> list[str]:
+    lines = [_heading(kb, "rule", rule.id, _diag_ref(kb, rule.diagnosis, lang), lang),
+             f"  {kb.message('explain_defined_in', lang, file=f'rules/{rule.file}:{rule.line}')}",
+             f"{kb.message('explain_means', lang)}:",
+             f"  {kb.message('explain_concludes', lang, diagnosis=_diag_ref(kb, rule.diagnosis, lang), cf=f'{rule.cf:+g}')}",
+             f"  {kb.message('explain_evidence', lang)}: {rule.evidence.get(lang)}",
+             f"{kb.message('explain_when', lang)}:"]
+    lines += describe_condition(kb, rule.when, lang, indent=1)
+    lines.append(f"{kb.message('explain_led_by', lang)}:")
+    facts = C.fact_names(rule.when)
+    lines += [f"  - {fact_name(kb, f, lang)}" for f in facts]
+    lines += [f"  - {_diag_ref(kb, c, lang)}" for c in C.conclusion_ids(rule.when)]
+    lines.append(f"{kb.message('explain_leads_to', lang)}:")
+    diag = kb.diagnoses.get(rule.diagnosis)
+    if rule.cf > 0 and diag is not None:
+        lines += [f"  - {kb.actions[a].title.get(lang)} ({a})" for a in diag.actions if a in kb.actions]
+    readers = [r for r in kb.rules if rule.diagnosis in C.conclusion_ids(r.when)]
+    lines += [f"  - {kb.message('kind_rule', lang)} {r.id} → {_diag_ref(kb, r.diagnosis, lang)}" for r in readers]
+    return lines + _refs(kb, rule.references, lang)
+
+
+def _explain_diagnosis(kb: KnowledgeBase, diag: Any, lang: str) -> list[str]:
+    lines = [_heading(kb, "diagnosis", diag.id, diag.title.get(lang), lang),
+             f"  {kb.message('explain_diag_meta', lang, family=diag.family, priority=diag.priority, threshold=f'{diag.threshold:g}')}",
+             f"{kb.message('explain_means', lang)}:", f"  {diag.summary.get(lang)}",
+             f"{kb.message('explain_led_by', lang)}:"]
+    producers = [r for r in kb.rules if r.diagnosis == diag.id]
+    for rule in producers:
+        lines.append(f"  {kb.message('kind_rule', lang)} {rule.id} ({rule.cf:+g}): {rule.evidence.get(lang)}")
+        lines += describe_condition(kb, rule.when, lang, indent=2)
+    if not producers:
+        lines.append(f"  {kb.message('explain_none', lang)}")
+    lines.append(f"{kb.message('explain_leads_to', lang)}:")
+    lines += [f"  - {kb.actions[a].title.get(lang)} ({a})" for a in diag.actions if a in kb.actions]
+    readers = [r for r in kb.rules if diag.id in C.conclusion_ids(r.when)]
+    lines += [f"  - {kb.message('kind_rule', lang)} {r.id} → {_diag_ref(kb, r.diagnosis, lang)}" for r in readers]
+    if not diag.actions and not readers:
+        lines.append(f"  {kb.message('explain_none', lang)}")
+    refs = list(diag.references) + [ref for r in producers for ref in r.references]
+    return lines + _refs(kb, refs, lang)
+
+
+def _explain_action(kb: KnowledgeBase, action: Any, lang: str) -> list[str]:
+    details = kb.message("explain_details", lang, kind=action.kind, tier=kb.message(f"tier_{action.tier}", lang),
+                         phase=kb.message(f"phase_{action.phase}", lang), effort=kb.message(f"effort_{action.effort}", lang),
+                         review=kb.message("review_in_days", lang, days=action.review_after_days))
+    lines = [_heading(kb, "action", action.id, action.title.get(lang), lang), f"  {details}",
+             f"{kb.message('explain_means', lang)}:", f"  {action.description.get(lang)}",
+             f"  {kb.message('col_behaviour', lang)}: {action.behaviour.get(lang)}",
+             f"  {kb.message('col_success', lang)}: {action.success_metric.get(lang)}",
+             f"  {kb.message('col_guardrail', lang)}: {action.guardrail_metric.get(lang)}",
+             f"  {kb.message('col_owner', lang)}: {action.owner.get(lang)}",
+             f"{kb.message('explain_led_by', lang)}:"]
+    callers = [d for d in kb.diagnoses.values() if action.id in d.actions]
+    for diag in callers:
+        rules = [r.id for r in kb.rules if r.diagnosis == diag.id and r.cf > 0]
+        lines.append(f"  - {_diag_ref(kb, diag.id, lang)} ← {', '.join(rules) or kb.message('explain_none', lang)}")
+    lines += [f"  - {kb.message('kind_tactic', lang)} {t.id} ({t.label.get(lang)})" for t in kb.tactics.values() if t.action == action.id]
+    if len(lines) and lines[-1].endswith(":"):
+        lines.append(f"  {kb.message('explain_none', lang)}")
+    return lines + _refs(kb, action.references, lang)
+
+
+def _explain_fact(kb: KnowledgeBase, name: str, lang: str) -> list[str]:
+    spec = kb.facts.get(name)
+    derived = kb.derived.get(name)
+    label = (spec or derived).label.get(lang)
+    lines = [_heading(kb, "fact" if spec else "derived", name, label, lang)]
+    if spec is not None:
+        lines.append(f"  {kb.message('explain_fact_meta', lang, group=spec.group, type=kb.message('type_' + spec.type, lang))}")
+        if spec.min is not None or spec.max is not None:
+            lines.append(f"  {kb.message('explain_range', lang, min=_num(spec.min), max=_num(spec.max))}")
+        if spec.unit:
+            lines.append(f"  {kb.message('explain_unit', lang, unit=spec.unit)}")
+        values = list(kb.tactics) if spec.values_from == "tactics" else list(spec.values or ())
+        if values:
+            lines.append(f"  {kb.message('explain_values', lang)}:")
+            lines += [f"    - {v}: {_value_label(kb, name, v, lang)}" for v in values]
+    else:
+        inputs = list(derived.inputs) + list(derived.choices.values())
+        lines.append(f"  {kb.message('explain_derived_from', lang, kind=derived.kind)}:")
+        lines += [f"    - {fact_name(kb, i, lang)}" for i in inputs]
+    lines.append(f"{kb.message('explain_read_by', lang)}:")
+    readers = rules_reading(kb, name)
+    lines += [f"  - {r.id} → {_diag_ref(kb, r.diagnosis, lang)}" for r in readers]
+    users = [d for d in kb.derived.values() if name in d.inputs or name in d.choices.values()]
+    lines += [f"  - {kb.message('kind_derived', lang)} {fact_name(kb, d.name, lang)}" for d in users]
+    if not readers and not users:
+        lines.append(f"  {kb.message('explain_none', lang)}")
+    return lines
+
+
+def _explain_tactic(kb: KnowledgeBase, tactic: Any, lang: str) -> list[str]:
+    lines = [_heading(kb, "tactic", tactic.id, tactic.label.get(lang), lang),
+             f"{kb.message('explain_means', lang)}:",
+             f"  {kb.message('explain_forbidden' if tactic.forbidden else 'explain_allowed', lang)}",
+             f"  {tactic.why.get(lang)}",
+             f"  {kb.message('explain_synonyms', lang)}: {', '.join([*tactic.synonyms_en, *tactic.synonyms_zh])}",
+             f"{kb.message('explain_leads_to', lang)}:"]
+    if tactic.forbidden:
+        lines += [f"  - {r.id} → {_diag_ref(kb, r.diagnosis, lang)}" for r in rules_reading(kb, "proposed_tactics")
+                  if "forbidden_tactics" in C.fact_names(r.when)]
+    elif tactic.action:
+        lines.append(f"  - {kb.actions[tactic.action].title.get(lang)} ({tactic.action})")
+    readers = [r for r in kb.rules for leaf in C.leaves(r.when)
+               if isinstance(leaf, C.Leaf) and leaf.fact == "proposed_tactics"
+               and tactic.id in (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))]
+    lines += [f"  - {r.id} → {_diag_ref(kb, r.diagnosis, lang)}" for r in readers]
+    if lines[-1].endswith(":"):
+        lines.append(f"  {kb.message('explain_none', lang)}")
+    return lines
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def explain_id(kb: KnowledgeBase, ident: str, lang: str = "en") -> list[str]:
+    """Everything the knowledge base says about one id, in words; an id may name several things
+    (a rule and a diagnosis can share a name): each gets its own section."""
+    sections: list[list[str]] = []
+    sections += [_explain_diagnosis(kb, kb.diagnoses[ident], lang)] if ident in kb.diagnoses else []
+    sections += [_explain_rule(kb, r, lang) for r in kb.rules if r.id == ident]
+    sections += [_explain_action(kb, kb.actions[ident], lang)] if ident in kb.actions else []
+    sections += [_explain_fact(kb, ident, lang)] if kb.known_fact(ident) else []
+    sections += [_explain_tactic(kb, kb.tactics[ident], lang)] if ident in kb.tactics else []
+    if not sections:
+        guess = did_you_mean(ident, known_ids(kb))
+        raise ExpertError(Problem(ident, kb.message("explain_unknown_id", lang, id=ident),
+                                  f"did you mean '{guess}'?" if guess else "run `expert knowledge docs` for the full catalogue"))
+    out: list[str] = []
+    for section in sections:
+        out += section + [""]
+    return out[:-1]

@@ -1,0 +1,74 @@
+"""Commands for knowledge authors: lint, explain, and the generated catalogue."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
+from .knowledge import default_knowledge_dir
+
+__all__ = ["lint_command", "explain_command", "knowledge_group"]
+
+
+@cli.command("lint")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def lint_command(path: Path | None, fmt: str, strict: bool) -> None:
+    """Check a knowledge folder (default: the bundled one) before anything runs.
+
+    One line per problem, `file:line: level: message (hint)`, then a summary. Exits non-zero
+    when there are errors (or, with --strict, warnings).
+    """
+    from .errors import KnowledgeError, Problem
+    from .lint import counts, format_json, format_text, lint
+
+    root = path or default_knowledge_dir()
+    if not root.is_dir():
+        raise KnowledgeError(Problem(str(root), "knowledge folder not found", "pass the folder that holds facts.yaml"))
+    findings = lint(root)
+    text = format_json(findings, root, strict) if fmt == "json" else format_text(findings, root, strict)
+    click.echo(text, nl=False)
+    errors, _ = counts(findings, strict)
+    if errors:
+        sys.exit(1)
+
+
+@cli.command("explain")
+@click.argument("ident", metavar="ID")
+@LANG_OPTION
+@KNOWLEDGE_OPTION
+def explain_command(ident: str, lang: str, knowledge_dir: Path | None) -> None:
+    """Explain a rule, diagnosis, action, fact or tactic: what it means, what leads to it, what it leads to."""
+    from .explain import explain_id
+
+    kb = knowledge_base(knowledge_dir)
+    click.echo("\n".join(explain_id(kb, ident, lang)))
+
+
+@cli.group("knowledge")
+def knowledge_group() -> None:
+    """Work with the knowledge base itself."""
+
+
+@knowledge_group.command("docs")
+@click.option("--output", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"),
+              show_default=True, help="Folder to write knowledge.md (knowledge.zh.md with --lang zh) into.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the catalogue instead of writing a file.")
+@LANG_OPTION
+@KNOWLEDGE_OPTION
+def docs_command(output: Path, to_stdout: bool, lang: str, knowledge_dir: Path | None) -> None:
+    """Write a readable markdown catalogue of every diagnosis, rule and action."""
+    from .docs import catalogue_name, render_catalogue
+
+    kb = knowledge_base(knowledge_dir)
+    text = render_catalogue(kb, lang)
+    if to_stdout:
+        emit(text, None)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / catalogue_name(lang)
+    emit(text, path)
+    click.echo(f"{path}", err=True)
