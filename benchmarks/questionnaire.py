@@ -1,0 +1,107 @@
+"""How many questions does `expert consult` need? Adaptive selection against a fixed order.
+
+For every scenario in scenarios/, a simulated person answers from the scenario's own facts
+(a fact the scenario does not give is answered "don't know", which counts as a question).
+We count the questions asked until the top diagnoses (reported, no anti-patterns, certainty
+≥ 0.5, in rank order) equal those of the full-information plan and stay equal, for:
+
+- adaptive: the questionnaire's own choice of question (expert.questionnaire.next_question);
+- fixed: every question of knowledge/questions.yaml in file order.
+
+Counts include the five opening questions (name, objective, success metric, stage, mood),
+which both orders ask first. Also printed: how many questions the adaptive run asks in all
+before it stops by itself. Run: .venv/bin/python benchmarks/questionnaire.py
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from expert.api import load_situation  # noqa: E402
+from expert.errors import ExpertError  # noqa: E402
+from expert.knowledge import cached_knowledge  # noqa: E402
+from expert.questionnaire import load_questions, next_question, run, top_of  # noqa: E402
+
+
+def settled_at(tops: list[tuple[str, ...]], target: tuple[str, ...]) -> int | None:
+    """The number of questions after which the top equals the target for good (None: never)."""
+    if not tops or tops[-1] != target:
+        return None
+    k = len(tops) - 1
+    while k > 0 and tops[k - 1] == target:
+        k -= 1
+    return k
+
+
+def adaptive(kb, catalogue, full: dict) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Tops after 0, 1, 2 ... questions chosen by the questionnaire, and the facts asked."""
+    facts: dict = {}
+    skipped: set = set()
+    tops, asked = [top_of(kb, run(kb, facts))], []
+    while True:
+        choice, _ = next_question(kb, catalogue, facts, skipped)
+        if choice is None:
+            return tops, asked
+        asked.append(choice.fact)
+        if choice.fact in full:
+            facts[choice.fact] = full[choice.fact]
+        else:
+            skipped.add(choice.fact)
+        tops.append(top_of(kb, run(kb, facts)))
+
+
+def fixed(kb, catalogue, full: dict) -> list[tuple[str, ...]]:
+    """Tops after 0, 1, 2 ... questions asked in the catalogue's order."""
+    facts: dict = {}
+    tops = [top_of(kb, run(kb, facts))]
+    for fact in catalogue.questions:
+        if fact in full:
+            facts[fact] = full[fact]
+        tops.append(top_of(kb, run(kb, facts)))
+    return tops
+
+
+def main() -> int:
+    """Print per-scenario counts, the median and max, and the fixed-order comparison."""
+    kb = cached_knowledge()
+    catalogue = load_questions(kb)
+    rows = []
+    started = time.perf_counter()
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        try:
+            full = load_situation(path, kb).facts()
+        except ExpertError as exc:
+            print(f"{path.stem:45} skipped: {exc}")
+            continue
+        target = top_of(kb, run(kb, full))
+        tops, asked = adaptive(kb, catalogue, full)
+        rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target)))
+    elapsed = time.perf_counter() - started
+    print(f"{'scenario':45} {'adaptive':>8} {'asked':>6} {'fixed':>6}")
+    for name, a, total, f in rows:
+        print(f"{name:45} {a if a is not None else '-':>8} {total:>6} {f if f is not None else '-':>6}")
+    done = [(a, f) for _, a, _, f in rows if a is not None and f is not None]
+    if not done:
+        print("no scenario settled")
+        return 1
+    a_counts, f_counts = [a for a, _ in done], [f for _, f in done]
+    never = sum(1 for _, a, _, _ in rows if a is None)
+    print()
+    print(f"scenarios: {len(rows)} (adaptive never settled: {never}); questions in the catalogue: {len(catalogue.questions)}")
+    print(f"adaptive: median {statistics.median(a_counts):g}, max {max(a_counts)} questions "
+          f"(after the 5 opening ones: median {statistics.median(a_counts) - 5:g}, max {max(a_counts) - 5})")
+    print(f"fixed order: median {statistics.median(f_counts):g}, max {max(f_counts)} questions")
+    print(f"ratio adaptive/fixed: median {statistics.median(a_counts) / statistics.median(f_counts):.2f}, "
+          f"total {sum(a_counts) / sum(f_counts):.2f}")
+    print(f"adaptive stops by itself after a median of {statistics.median(t for _, _, t, _ in rows):g} questions "
+          f"({elapsed:.1f} s for all scenarios)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
