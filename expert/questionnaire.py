@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from . import conditions as C
-from .certainty import as_certainty
+from .certainty import as_certainty, combine
 from .derive import derive
 from .engine import Reasoning, reason_plain
 from .errors import KnowledgeError, Problem, did_you_mean
@@ -317,11 +317,37 @@ def live_diagnoses(kb: KnowledgeBase, reasoning: Reasoning) -> frozenset[str]:
     held = set(profile(kb, reasoning))
     opened = {r.diagnosis for r in kb.rules
               if any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.id in held for leaf in C.leaves(r.when))}
-    return frozenset(d for d in held | opened if kb.diagnoses[d].family != "anti_pattern")
+    started = {r.diagnosis for r in kb.rules if C.evaluate(r.when, reasoning.facts, reasoning.cf) is None
+               and any(isinstance(leaf, C.Leaf) and reasoning.facts.get(leaf.fact) is not None
+                       and leaf.test(reasoning.facts[leaf.fact]) for leaf in C.leaves(r.when))}
+    return frozenset(d for d in held | opened | started if kb.diagnoses[d].family != "anti_pattern")
+
+
+def potentials(kb: KnowledgeBase, reasoning: Reasoning) -> tuple[dict[str, float], dict[str, float]]:
+    """Per diagnosis, the highest and lowest certainty its still-undecided rules could lead to together."""
+    up = {d: cf for d, cf in reasoning.cf.items()}
+    down = dict(up)
+    for rule in kb.rules:
+        if C.evaluate(rule.when, reasoning.facts, reasoning.cf) is None:
+            side = up if rule.cf > 0 else down
+            side[rule.diagnosis] = combine(side.get(rule.diagnosis, 0.0), rule.cf)
+    return up, down
+
+
+def _reaches_top(before: dict[str, float], after: dict[str, float], potential: tuple[dict, dict]) -> bool:
+    """Could a move like this one, added to the other undecided evidence, cross the top line?"""
+    up, down = potential
+    for d in set(before) | set(after):
+        b, a = before.get(d, 0.0), after.get(d, 0.0)
+        if a > b and b < TOP_CERTAINTY <= as_certainty(up.get(d, 0.0)):
+            return True
+        if a < b and b >= TOP_CERTAINTY > as_certainty(down.get(d, 0.0)):
+            return True
+    return False
 
 
 def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str,
-            live: frozenset[str] = frozenset()) -> Choice:
+            live: frozenset[str] = frozenset(), potential: tuple[dict, dict] = ({}, {})) -> Choice:
     """The biggest change an answer for ``name`` could make, and whether it could change the top."""
     base_prof = profile(kb, base)
     base_top = _top(base_prof)
@@ -343,7 +369,8 @@ def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
         best = max(best, delta * discount)
         live_delta = _change({d: c for d, c in before.items() if d in live}, {d: c for d, c in after.items() if d in live})
         best_live = max(best_live, live_delta * discount)
-        changes_top = changes_top or _top(after) != _top(before) or (extra == 0 and _top(after) != base_top)
+        changes_top = (changes_top or _top(after) != _top(before) or (extra == 0 and _top(after) != base_top)
+                       or _reaches_top(before, after, potential))
         concerns.update(d for d in set(before) | set(after) if abs(before.get(d, 0.0) - after.get(d, 0.0)) > _EPS)
     ordered = tuple(sorted(concerns, key=lambda d: (kb.diagnoses[d].priority, d)))
     return Choice(name, round(best, 6), changes_top, ordered, live_score=round(best_live, 6))
@@ -354,11 +381,12 @@ def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, 
     """Every unknown, unskipped question that could change something, best first."""
     base = run(kb, facts)
     live = live_diagnoses(kb, base)
+    potential = potentials(kb, base)
     out = []
     for name in catalogue.questions:
         if facts.get(name) is not None or name in skipped or name in catalogue.opening:
             continue
-        choice = _assess(kb, facts, base, name, live)
+        choice = _assess(kb, facts, base, name, live, potential)
         if choice.score > _EPS:
             out.append(choice)
     return sorted(out, key=lambda c: _priority(c, catalogue))
