@@ -14,7 +14,7 @@ from .errors import KnowledgeError, Problem, did_you_mean
 from .yamlio import LineDict, line_of, load_yaml_file
 
 __all__ = [
-    "Text", "FactSpec", "DerivedSpec", "RuleSpec", "DiagnosisSpec", "ActionSpec", "TacticSpec",
+    "Text", "FactSpec", "DerivedSpec", "RuleSpec", "DiagnosisSpec", "ActionSpec", "TacticSpec", "FamilySpec",
     "KnowledgeBase", "load_knowledge", "default_knowledge_dir", "LANGS", "TIERS", "PHASES",
 ]
 
@@ -120,6 +120,15 @@ class ActionSpec(_Strict):
     line: int = 0
 
 
+class FamilySpec(_Strict):
+    """A group of diagnoses; a competing family holds rival causes weighed against each other."""
+
+    id: str
+    label: Text
+    competing: bool
+    line: int = 0
+
+
 class TacticSpec(_Strict):
     """A tactic a team may propose; forbidden ones are refused, never planned."""
 
@@ -146,6 +155,7 @@ class KnowledgeBase:
     actions: dict[str, ActionSpec]
     tactics: dict[str, TacticSpec]
     messages: dict[str, Text]
+    families: dict[str, FamilySpec] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def known_fact(self, name: str) -> bool:
@@ -440,6 +450,10 @@ def _cross_check(kb: KnowledgeBase, col: _Collector) -> None:
                 col.add(lwhere, f"rule '{rule.id}' reads unknown fact '{leaf.fact}'",
                         f"did you mean '{guess}'?" if guess else "declare it in facts.yaml")
     for diag in kb.diagnoses.values():
+        if kb.families and diag.family not in kb.families:
+            guess = did_you_mean(diag.family, kb.families)
+            col.add(f"diagnoses.yaml:{diag.line}", f"diagnosis '{diag.id}' has undeclared family '{diag.family}'",
+                    f"did you mean '{guess}'?" if guess else "declare it in families.yaml")
         for aid in diag.actions:
             if aid not in kb.actions:
                 guess = did_you_mean(aid, kb.actions)
@@ -475,6 +489,7 @@ def load_knowledge_with_problems(root: Path | str | None = None) -> tuple[Knowle
         actions=_load_catalogue(root / "actions.yaml", ActionSpec, "action", col),
         tactics=_load_catalogue(root / "tactics.yaml", TacticSpec, "tactic", col),
         messages=_load_messages(root / "messages.yaml", col),
+        families=_load_catalogue(root / "families.yaml", FamilySpec, "family", col),
     )
     _cross_check(kb, col)
     return kb, col.problems

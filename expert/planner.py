@@ -172,7 +172,9 @@ def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> lis
     pairs = []
     families: dict[str, list[str]] = {}
     for diag in ids:
-        families.setdefault(kb.diagnoses[diag].family, []).append(diag)
+        family = kb.families.get(kb.diagnoses[diag].family)
+        if family is not None and family.competing:
+            families.setdefault(family.id, []).append(diag)
     for members in families.values():
         top = sorted(members, key=lambda d: (-cf[d], d))[:2]
         if len(top) == 2 and cf[top[0]] - cf[top[1]] <= CLOSE_MARGIN + 1e-9:
@@ -193,13 +195,10 @@ def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[s
     return MissingFact(fact=name, group=spec.group, label=spec.label.get(lang), why=why)
 
 
-DIFFERENTIAL_FAMILIES = ("decline", "churn")
-
-
 def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[Differential]:
     """For each family of competing causes with evidence: standings, what is ruled out, what settles it."""
     out = []
-    for family in DIFFERENTIAL_FAMILIES:
+    for family in sorted(f for f, spec in kb.families.items() if spec.competing):
         weighed = {d: cf for d, cf in reasoning.cf.items() if d in kb.diagnoses and kb.diagnoses[d].family == family}
         if not weighed:
             continue

@@ -26,4 +26,4 @@ def test_scenario_in_chinese_has_same_conclusions(path, kb):
 
 
 def test_there_are_enough_scenarios():
-    assert len(SCENARIOS) >= 12
+    assert len(SCENARIOS) >= 40
