@@ -23,17 +23,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 class Problem:
     """One located problem: where (file:line, field, rule id), what, and how to fix it."""
 
-    __slots__ = ("where", "message", "hint")
+    __slots__ = ("where", "message", "hint", "code")
 
-    def __init__(self, where: str, message: str, hint: str | None = None) -> None:
-        self.where, self.message, self.hint = where, message, hint
+    def __init__(self, where: str, message: str, hint: str | None = None, code: str = "invalid") -> None:
+        self.where, self.message, self.hint, self.code = where, message, hint, code
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"where": self.where, "message": self.message, "hint": self.hint}
+        return {"where": self.where, "code": self.code, "message": self.message, "hint": self.hint}
 
 
 class ExpertError(Exception):

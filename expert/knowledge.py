@@ -216,8 +216,8 @@ class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, where: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(where, message, hint))
+    def add(self, where: str, message: str, hint: str | None = None, code: str = "schema") -> None:
+        self.problems.append(Problem(where, message, hint, code))
 
     def validate(self, model: type[BaseModel], data: Any, where_file: str, what: str, extra: dict[str, Any]):
         """Validate one YAML entry; map pydantic errors back to file:line and field."""
@@ -274,7 +274,7 @@ def _load_facts(path: Path, col: _Collector) -> tuple[dict[str, FactSpec], dict[
             groups[group] = label
         for name, fbody in ((body or {}).get("facts") or {}).items():
             if name in facts:
-                col.add(f"{path}:{getattr(fbody, 'line', 0)}", f"duplicate fact id '{name}'", "fact names are unique across groups")
+                col.add(f"{path}:{getattr(fbody, 'line', 0)}", f"duplicate fact id '{name}'", "fact names are unique across groups", code="duplicate-id")
                 continue
             spec = col.validate(FactSpec, fbody, str(path), f"fact '{name}'",
                                 {"name": name, "group": group, "line": getattr(fbody, "line", 0)})
@@ -343,7 +343,7 @@ def parse_condition(data: Any, where: str, col: _Collector, rule_id: str) -> C.N
     why = data.get("why")
     if op in C.NUMERIC_OPS and not why:
         col.add(loc, f"rule '{rule_id}': threshold on '{data['fact']}' has no 'why'",
-                "add why: {en: ..., zh: ...} — one line on where the threshold comes from")
+                "add why: {en: ..., zh: ...} — one line on where the threshold comes from", code="missing-why")
     if why is not None and not (isinstance(why, dict) and why.get("en")):
         col.add(loc, f"rule '{rule_id}': 'why' must be {{en: ..., zh: ...}}")
         why = None
@@ -384,7 +384,7 @@ def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collect
         return out
     for key, body in _entries(load_yaml_file(path), path, col):
         if key in out:
-            col.add(f"{path}:{getattr(body, 'line', 0)}", f"duplicate {what} id '{key}'")
+            col.add(f"{path}:{getattr(body, 'line', 0)}", f"duplicate {what} id '{key}'", code="duplicate-id")
             continue
         spec = col.validate(model, body, str(path), f"{what} '{key}'", {"id": key, "line": getattr(body, "line", 0)})
         if spec:
@@ -414,7 +414,7 @@ def _assign_levels(rules: list[RuleSpec], col: _Collector) -> list[RuleSpec]:
             return levels[rule.id]
         if rule.id in visiting:
             col.add(f"{rule.file}:{rule.line}", f"rule '{rule.id}': conclusions depend on each other in a cycle",
-                    "break the cycle: a rule may not (indirectly) read its own diagnosis")
+                    "break the cycle: a rule may not (indirectly) read its own diagnosis", code="cycle")
             return 0
         visiting.add(rule.id)
         deps = [level(p) + 1 for cid in C.conclusion_ids(rule.when) for p in producers.get(cid, [])]
@@ -429,42 +429,42 @@ def _cross_check(kb: KnowledgeBase, col: _Collector) -> None:
     """References between files must resolve: facts, diagnoses, actions, tactics."""
     seen: dict[str, RuleSpec] = {}
     for rule in kb.rules:
-        where = f"{rule.file}:{rule.line}"
+        where = f"{kb.root / 'rules' / rule.file}:{rule.line}"
         if rule.id in seen:
-            col.add(where, f"duplicate rule id '{rule.id}'", f"first defined in {seen[rule.id].file}:{seen[rule.id].line}")
+            col.add(where, f"duplicate rule id '{rule.id}'", f"first defined in {seen[rule.id].file}:{seen[rule.id].line}", code="duplicate-id")
         seen[rule.id] = rule
         if rule.diagnosis not in kb.diagnoses:
             guess = did_you_mean(rule.diagnosis, kb.diagnoses)
             col.add(where, f"rule '{rule.id}' concludes unknown diagnosis '{rule.diagnosis}'",
-                    f"did you mean '{guess}'?" if guess else "add it to diagnoses.yaml")
+                    f"did you mean '{guess}'?" if guess else "add it to diagnoses.yaml", code="unknown-diagnosis")
         for leaf in C.leaves(rule.when):
-            lwhere = f"{rule.file}:{leaf.line or rule.line}"
+            lwhere = f"{kb.root / 'rules' / rule.file}:{leaf.line or rule.line}"
             if isinstance(leaf, C.Concluded):
                 if leaf.id not in kb.diagnoses:
                     guess = did_you_mean(leaf.id, kb.diagnoses)
                     col.add(lwhere, f"rule '{rule.id}' reads unknown conclusion '{leaf.id}'",
-                            f"did you mean '{guess}'?" if guess else None)
+                            f"did you mean '{guess}'?" if guess else None, code="unknown-diagnosis")
                 continue
             if not kb.known_fact(leaf.fact):
                 guess = did_you_mean(leaf.fact, list(kb.facts) + list(kb.derived))
                 col.add(lwhere, f"rule '{rule.id}' reads unknown fact '{leaf.fact}'",
-                        f"did you mean '{guess}'?" if guess else "declare it in facts.yaml")
+                        f"did you mean '{guess}'?" if guess else "declare it in facts.yaml", code="unknown-fact")
     for diag in kb.diagnoses.values():
         if kb.families and diag.family not in kb.families:
             guess = did_you_mean(diag.family, kb.families)
-            col.add(f"diagnoses.yaml:{diag.line}", f"diagnosis '{diag.id}' has undeclared family '{diag.family}'",
-                    f"did you mean '{guess}'?" if guess else "declare it in families.yaml")
+            col.add(f"{kb.root / 'diagnoses.yaml'}:{diag.line}", f"diagnosis '{diag.id}' has undeclared family '{diag.family}'",
+                    f"did you mean '{guess}'?" if guess else "declare it in families.yaml", code="unknown-family")
         for aid in diag.actions:
             if aid not in kb.actions:
                 guess = did_you_mean(aid, kb.actions)
-                col.add(f"diagnoses.yaml:{diag.line}", f"diagnosis '{diag.id}' calls for unknown action '{aid}'",
-                        f"did you mean '{guess}'?" if guess else "add it to actions.yaml")
+                col.add(f"{kb.root / 'diagnoses.yaml'}:{diag.line}", f"diagnosis '{diag.id}' calls for unknown action '{aid}'",
+                        f"did you mean '{guess}'?" if guess else "add it to actions.yaml", code="unknown-action")
     for tactic in kb.tactics.values():
         if tactic.forbidden and tactic.action:
-            col.add(f"tactics.yaml:{tactic.line}", f"forbidden tactic '{tactic.id}' may not lead to an action",
-                    "remove 'action' or set forbidden: false")
+            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"forbidden tactic '{tactic.id}' may not lead to an action",
+                    "remove 'action' or set forbidden: false", code="forbidden-action")
         if tactic.action and tactic.action not in kb.actions:
-            col.add(f"tactics.yaml:{tactic.line}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'")
+            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'", code="unknown-action")
 
 
 def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:

@@ -80,23 +80,13 @@ def lint(root: Path | str | None = None) -> list[Finding]:
         return sorted(set(out.items))
     for problem in problems:
         rel, line = _locate(root, problem.where)
-        out.add(rel, line, "error", _code_of(problem.message), problem.message, problem.hint)
+        out.add(rel, line, "error", problem.code, problem.message, problem.hint)
     _duplicate_keys(root, out)
     satisfiable = _rules(kb, out)
     _reachability(kb, satisfiable, out)
     _translations(kb, root, out)
     _tactics(kb, out)
     return sorted(set(out.items), key=lambda f: (f.file, f.line, f.level, f.code, f.message))
-
-
-def _code_of(message: str) -> str:
-    """A short, stable code for a loader problem (for JSON consumers and tests)."""
-    for needle, code in (("unknown fact", "unknown-fact"), ("unknown diagnosis", "unknown-diagnosis"),
-                         ("unknown conclusion", "unknown-diagnosis"), ("unknown action", "unknown-action"),
-                         ("duplicate", "duplicate-id"), ("has no 'why'", "missing-why"), ("cycle", "cycle")):
-        if needle in message:
-            return code
-    return "schema"
 
 
 def _locate(root: Path, where: str) -> tuple[str, int]:
