@@ -27,8 +27,11 @@ class LineList(list):
     line = 0
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader (no arbitrary objects) whose mappings and sequences carry their line."""
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available: ~5x faster
+
+
+class _LineLoader(_SafeBase):
+    """A safe loader (no arbitrary objects) whose mappings and sequences carry their line."""
 
     def construct_mapping(self, node, deep=False):  # noqa: D102
         mapping = LineDict(super().construct_mapping(node, deep=True))
@@ -48,7 +51,7 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_seque
 def _parse_yaml(text: str, where: str) -> Any:
     """Parse YAML safely, turning syntax errors into located InputFileErrors."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{where}:{mark.line + 1}" if mark else where
