@@ -139,6 +139,7 @@ class TacticSpec(_Strict):
     synonyms_en: tuple[str, ...] = ()
     synonyms_zh: tuple[str, ...] = ()
     action: str | None = None
+    serves: str | None = Field(default=None, description="the diagnosis the action is planned for, when reported")
     line: int = 0
 
 
@@ -463,6 +464,12 @@ def _cross_check(kb: KnowledgeBase, col: _Collector) -> None:
         if tactic.forbidden and tactic.action:
             col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"forbidden tactic '{tactic.id}' may not lead to an action",
                     "remove 'action' or set forbidden: false", code="forbidden-action")
+        if tactic.action and not tactic.serves:
+            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' has an action but no 'serves'",
+                    "name the diagnosis the action is planned for, e.g. serves: pressure.short_term_target")
+        if tactic.serves and tactic.serves not in kb.diagnoses:
+            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' serves unknown diagnosis '{tactic.serves}'",
+                    code="unknown-diagnosis")
         if tactic.action and tactic.action not in kb.actions:
             col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'", code="unknown-action")
 

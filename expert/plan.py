@@ -47,6 +47,7 @@ class PlannedAction(_Out):
     effort: str
     review_after_days: int
     because: list[str]
+    facts: dict[str, Any] = {}
     references: list[str] = []
 
 

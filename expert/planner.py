@@ -71,17 +71,26 @@ def _action_sources(kb: KnowledgeBase, situation_facts: dict[str, Any], ids: lis
     for diag in ids:
         for action in kb.diagnoses[diag].actions:
             sources.setdefault(action, []).append(diag)
-    if "pressure.short_term_target" in ids:
-        for tactic_id in situation_facts.get("proposed_tactics", ()):
-            tactic = kb.tactics.get(tactic_id)
-            if tactic and not tactic.forbidden and tactic.action:
-                sources.setdefault(tactic.action, []).append("pressure.short_term_target")
+    for tactic_id in situation_facts.get("proposed_tactics", ()):
+        tactic = kb.tactics.get(tactic_id)
+        if tactic and not tactic.forbidden and tactic.action and tactic.serves in ids:
+            if tactic.serves not in sources.setdefault(tactic.action, []):
+                sources[tactic.action].append(tactic.serves)
     return sources
+
+
+def _support(reasoning: Reasoning, diagnoses: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """The rules that argued for these diagnoses and the fact values they matched."""
+    rules, facts = set(), {}
+    for firing in reasoning.firings:
+        if firing.diagnosis in diagnoses and firing.cf > 0:
+            rules.add(firing.rule)
+            facts.update(firing.matched)
+    return sorted(rules), dict(sorted(facts.items()))
 
 
 def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str) -> list[PlannedAction]:
     certainty = {d.id: d.certainty for d in diags}
-    rules_for = {d.id: [r for r in d.rules] for d in diags}
     sources = _action_sources(kb, reasoning.facts, ids)
 
     def key(action_id: str) -> tuple:
@@ -92,14 +101,14 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
     out = []
     for rank, action_id in enumerate(sorted(sources, key=key), start=1):
         spec = kb.actions[action_id]
-        because = sorted({r for d in sources[action_id] for r in rules_for[d]})
+        because, matched = _support(reasoning, sources[action_id])
         out.append(PlannedAction(
             id=action_id, rank=rank, phase=spec.phase, tier=spec.tier, kind=spec.kind,
             for_=sorted(set(sources[action_id]), key=ids.index), title=spec.title.get(lang),
             description=spec.description.get(lang), behaviour=spec.behaviour.get(lang),
             success_metric=spec.success_metric.get(lang), guardrail_metric=spec.guardrail_metric.get(lang),
             owner=spec.owner.get(lang), effort=spec.effort, review_after_days=spec.review_after_days,
-            because=because, references=list(spec.references)))
+            because=because, facts=matched, references=list(spec.references)))
     return out
 
 
