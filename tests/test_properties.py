@@ -132,3 +132,13 @@ def test_a_deeper_decline_never_lowers_decline_certainty(data, change, deeper):
     worse = {**data, "activity": {**data.get("activity", {}), "activity_change_pct": max(-100.0, change - deeper)}}
     cf = lambda d: consult_facts(Situation.parse(d, KB), KB).cf.get("situation.activity_decline", 0.0)  # noqa: E731
     assert cf(worse) >= cf(base)
+
+
+@SETTINGS
+@given(situations())
+def test_without_an_objective_defining_it_comes_before_all_but_stopping_harm(data):
+    data = {**data, "community": {k: v for k, v in data["community"].items() if k not in ("objective", "success_metric")}}
+    plan = expert.diagnose(data, knowledge=KB)
+    assert plan.provisional
+    first = next(a for a in plan.actions if a.kind == "define_objective")
+    assert {a.kind for a in plan.actions if a.rank < first.rank} <= {"referral", "stop_loss"}
