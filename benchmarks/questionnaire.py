@@ -2,15 +2,22 @@
 
 For every scenario in scenarios/, a simulated person answers from the scenario's own facts
 (a fact the scenario does not give is answered "don't know", which counts as a question).
+The opening question "what brings you here?" (the `concerns` fact) is answered the way a real
+person knows their own problem: from the scenario's situation if it gives concerns, else
+derived from the full-information plan's top diagnoses -> their families -> the topics that
+cover those families (the `topics` mapping of knowledge/questions.yaml). An empty answer means
+"nothing in particular": only general questions, and wherever the evidence leads.
 We count the questions asked until the top diagnoses (reported, no anti-patterns, certainty
 ≥ 0.5, in rank order) equal those of the full-information plan and stay equal, for:
 
 - adaptive: the questionnaire's own choice of question (expert.questionnaire.next_question);
 - fixed: every question of knowledge/questions.yaml in file order.
 
-Counts include the five opening questions (name, objective, success metric, stage, mood),
-which both orders ask first. Also printed: how many questions the adaptive run asks in all
-before it stops by itself. Run: .venv/bin/python benchmarks/questionnaire.py
+Counts include the six opening questions (name, objective, success metric, stage, mood,
+concerns), which both orders ask first. Also printed: how many questions the adaptive run asks
+in all before it stops by itself. The questionnaire remembers each question's assessment per
+set of known facts, so a don't-know (which leaves the facts unchanged) costs nothing to re-rank.
+Run: .venv/bin/python benchmarks/questionnaire.py
 """
 from __future__ import annotations
 
@@ -25,7 +32,15 @@ sys.path.insert(0, str(ROOT))
 from expert.api import load_situation  # noqa: E402
 from expert.errors import ExpertError  # noqa: E402
 from expert.knowledge import cached_knowledge  # noqa: E402
-from expert.questionnaire import load_questions, next_question, run, top_of  # noqa: E402
+from expert.questionnaire import (CONCERNS, load_questions, next_question, run,  # noqa: E402
+                                  top_of, topics_for_families)
+
+
+def stated_concerns(kb, catalogue, full: dict, target: tuple[str, ...]) -> tuple[str, ...]:
+    """What the person says brings them: the scenario's own concerns, else the topics of the top's families."""
+    if full.get(CONCERNS) is not None:
+        return tuple(full[CONCERNS])
+    return topics_for_families(catalogue, {kb.diagnoses[d].family for d in target})
 
 
 def settled_at(tops: list[tuple[str, ...]], target: tuple[str, ...]) -> int | None:
@@ -79,6 +94,7 @@ def main() -> int:
             print(f"{path.stem:45} skipped: {exc}")
             continue
         target = top_of(kb, run(kb, full))
+        full = {**full, CONCERNS: stated_concerns(kb, catalogue, full, target)}
         tops, asked = adaptive(kb, catalogue, full)
         rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target)))
     elapsed = time.perf_counter() - started
@@ -93,8 +109,10 @@ def main() -> int:
     never = sum(1 for _, a, _, _ in rows if a is None)
     print()
     print(f"scenarios: {len(rows)} (adaptive never settled: {never}); questions in the catalogue: {len(catalogue.questions)}")
+    opening = len(catalogue.opening)
     print(f"adaptive: median {statistics.median(a_counts):g}, max {max(a_counts)} questions "
-          f"(after the 5 opening ones: median {statistics.median(a_counts) - 5:g}, max {max(a_counts) - 5})")
+          f"(after the {opening} opening ones: median {statistics.median(a_counts) - opening:g}, "
+          f"max {max(a_counts) - opening})")
     print(f"fixed order: median {statistics.median(f_counts):g}, max {max(f_counts)} questions")
     print(f"ratio adaptive/fixed: median {statistics.median(a_counts) / statistics.median(f_counts):.2f}, "
           f"total {sum(a_counts) / sum(f_counts):.2f}")

@@ -21,7 +21,7 @@ from .errors import ExpertError
 from .explain import how as explain_how
 from .explain import why_fact
 from .knowledge import KnowledgeBase
-from .questionnaire import Catalogue, Choice, load_questions, next_question, profile, run
+from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
 from .render import FORMATS, render
 from .render.terminal import renderables
 from .session import AnswerError, Session, default_session_path, load_source, parse_answer
@@ -98,7 +98,7 @@ def _allowed(kb: KnowledgeBase, fact: str, lang: str) -> str:
         return kb.message("consult_allowed_bool", lang)
     if spec.type in ("enum", "list") and spec.values:
         labels = [(spec.value_labels or {}).get(v).get(lang) if (spec.value_labels or {}).get(v) else v for v in spec.values]
-        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(labels, 1)) if spec.type == "enum" else ", ".join(labels)
+        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(labels, 1))
         return kb.message("consult_allowed_enum" if spec.type == "enum" else "consult_allowed_list", lang, values=shown)
     if spec.type == "list":
         return kb.message("consult_allowed_tactics", lang)
@@ -128,6 +128,8 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
             talk.session.dont_know(choice.fact)
             talk.session.save()
             talk.say("consult_dont_know", style="dim")
+            if choice.fact == CONCERNS:
+                talk.say("consult_focus_all", style="dim")
             return
         elif command == "back":
             step = talk.session.back()
@@ -161,7 +163,19 @@ def _answer(talk: _Talk, fact: str, text: str) -> bool:
     if fact == "mood" and talk.session.facts().get("mood") in ("worried", "under_pressure"):
         talk.console.print()
         talk.say(f"acknowledge_{talk.session.facts()['mood']}", style="italic")
+    if fact == CONCERNS:
+        _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
     return True
+
+
+def _say_focus(talk: _Talk, concerns: Any) -> None:
+    """Say where the questions will start: the named concerns, or only the general ones."""
+    if not concerns:
+        talk.say("consult_focus_general", style="dim")
+        return
+    labels = (talk.kb.facts[CONCERNS].value_labels or {})
+    named = ", ".join(labels[c].get(talk.lang) if c in labels else c for c in concerns)
+    talk.say("consult_focus", style="dim", concerns=named)
 
 
 def _current_ids(talk: _Talk, reasoning: Reasoning) -> str:
@@ -177,6 +191,9 @@ def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
     if command == "plan":
         talk.say("consult_plan_header", style="bold")
         _print_plan(talk)
+        return
+    if command == "why" and fact == CONCERNS:
+        talk.say("consult_why_concerns", style="dim")
         return
     reasoning = talk.reasoning()
     if command == "why":

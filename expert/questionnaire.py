@@ -11,10 +11,16 @@ facts at once is tried with a completion of the others that makes it fire, and t
 credited only with its marginal effect, discounted per extra fact assumed. The fact with the
 biggest possible change is asked; ties go to the catalogue order. A fact that can change
 nothing is never asked, and the questionnaire ends when no fact can change the top.
+
+Focus (the presenting concern): the opening ends with "what brings you here?" (the `concerns`
+fact). After it, a question is eligible when one of its topics is a named concern or
+`general`, or when it bears on a diagnosis the evidence has already opened (live_diagnoses),
+so evidence can still lead into another area. Concerns not known: every question is eligible.
+Topics and the families they cover are knowledge (questions.yaml), not code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -29,11 +35,15 @@ from .yamlio import load_yaml_file
 
 __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
-    "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY",
+    "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
+    "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
 ]
 
 TOP_CERTAINTY = 0.5
-OPENING = ("name", "objective", "success_metric", "stage", "mood")
+OPENING = ("name", "objective", "success_metric", "stage", "mood", "concerns")
+CONCERNS = "concerns"
+GENERAL = "general"
+_ASSESS_CACHE_SIZE = 20000
 EXTRA_FACT_DISCOUNT = 0.5
 SOLVE_DEPTH = 2
 _EPS = 1e-9
@@ -41,20 +51,22 @@ _EPS = 1e-9
 
 @dataclass(frozen=True)
 class Question:
-    """One question: the fact it fills, its wording and help text, and the fact's spec."""
+    """One question: the fact it fills, its wording and help text, the fact's spec, its topics."""
 
     fact: str
     ask: Text
     help: Text
     spec: FactSpec
+    topics: tuple[str, ...] = (GENERAL,)
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The questions in tie-break order, and the opening ones asked first."""
+    """The questions in tie-break order, the opening ones asked first, and topic → families."""
 
     opening: tuple[str, ...]
     questions: dict[str, Question]
+    topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def order(self, fact: str) -> int:
         """The position of a fact's question (ties go to the earlier one)."""
@@ -86,14 +98,74 @@ def _text(data: Any, where: str, what: str, problems: list[Problem]) -> Text | N
     return Text(en=str(data["en"]), zh=str(data["zh"]))
 
 
+def _names(data: Any, where: str, what: str, known: Any, problems: list[Problem]) -> tuple[str, ...]:
+    """A non-empty list of ids drawn from ``known``; each unknown one is a problem with a suggestion."""
+    if not isinstance(data, list) or not data:
+        problems.append(Problem(where, f"{what} needs a non-empty list"))
+        return ()
+    out = []
+    for item in map(str, data):
+        if item in known:
+            out.append(item)
+            continue
+        guess = did_you_mean(item, known)
+        problems.append(Problem(where, f"{what}: unknown '{item}'", f"did you mean '{guess}'?" if guess else
+                                f"known: {', '.join(sorted(known))}"))
+    return tuple(out)
+
+
+def _check_topics(kb: KnowledgeBase, data: Any, where: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """Topic → the diagnosis families it covers; topics other than general are concern values."""
+    if not isinstance(data, dict) or not data:
+        problems.append(Problem(where, "expected a 'topics' mapping: topic id -> {families: [...]}"))
+        return {GENERAL: ()}
+    spec = kb.facts.get(CONCERNS)
+    values = tuple(spec.values or ()) if spec else ()
+    topics: dict[str, tuple[str, ...]] = {}
+    for topic, body in data.items():
+        loc = f"{where}:{getattr(body, 'line', 0) or getattr(data, 'line', 0)}"
+        if values and topic != GENERAL and topic not in values:
+            guess = did_you_mean(str(topic), (*values, GENERAL))
+            problems.append(Problem(loc, f"topic '{topic}' is not a value of the '{CONCERNS}' fact",
+                                    f"did you mean '{guess}'?" if guess else f"add it to {CONCERNS} in facts.yaml"))
+            continue
+        if not isinstance(body, dict) or set(body) != {"families"}:
+            problems.append(Problem(loc, f"topic '{topic}': expected {{families: [...]}}"))
+            continue
+        topics[str(topic)] = _names(body["families"], loc, f"topic '{topic}' families", kb.families or {}, problems)
+    for value in values:
+        if value not in topics:
+            problems.append(Problem(where, f"concern '{value}' has no topic", "add it under topics"))
+    topics.setdefault(GENERAL, ())
+    return topics
+
+
+def _check_question(kb: KnowledgeBase, fact: str, body: Any, where: str, topics: dict[str, tuple[str, ...]],
+                    problems: list[Problem]) -> Question | None:
+    """One question entry: ask and help in both languages, and known topics."""
+    loc = f"{where}:{getattr(body, 'line', 0)}"
+    if not isinstance(body, dict):
+        problems.append(Problem(loc, f"question '{fact}': expected a mapping with ask, help and topics"))
+        return None
+    extra = set(body) - {"ask", "help", "topics"}
+    if extra:
+        problems.append(Problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help, topics"))
+    ask = _text(body.get("ask"), loc, f"question '{fact}' ask", problems)
+    help_ = _text(body.get("help"), loc, f"question '{fact}' help", problems)
+    topics_loc = f"{where}:{getattr(body.get('topics'), 'line', 0) or getattr(body, 'line', 0)}"
+    found = _names(body.get("topics"), topics_loc, f"question '{fact}' topics", topics, problems)
+    return Question(fact, ask, help_, kb.facts[fact], found) if ask and help_ and found else None
+
+
 def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue, list[Problem]]:
-    """Validate questions data against the facts; return what loads and every problem found."""
+    """Validate questions data against the facts and families; return what loads and every problem found."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        return Catalogue((), {}), [Problem(where, "expected a mapping with 'opening' and 'questions'")]
-    unknown_keys = set(data) - {"opening", "questions"}
+        return Catalogue((), {}), [Problem(where, "expected a mapping with 'opening', 'topics' and 'questions'")]
+    unknown_keys = set(data) - {"opening", "topics", "questions"}
     if unknown_keys:
-        problems.append(Problem(where, f"unexpected keys {sorted(unknown_keys)}", "allowed: opening, questions"))
+        problems.append(Problem(where, f"unexpected keys {sorted(unknown_keys)}", "allowed: opening, topics, questions"))
+    topics = _check_topics(kb, data.get("topics"), where, problems)
     questions: dict[str, Question] = {}
     for fact, body in (data.get("questions") or {}).items():
         loc = f"{where}:{getattr(body, 'line', 0)}"
@@ -102,21 +174,14 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
             problems.append(Problem(loc, f"question for unknown fact '{fact}'",
                                     f"did you mean '{guess}'?" if guess else "declare the fact in facts.yaml"))
             continue
-        if not isinstance(body, dict):
-            problems.append(Problem(loc, f"question '{fact}': expected a mapping with ask and help"))
-            continue
-        extra = set(body) - {"ask", "help"}
-        if extra:
-            problems.append(Problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help"))
-        ask = _text(body.get("ask"), loc, f"question '{fact}' ask", problems)
-        help_ = _text(body.get("help"), loc, f"question '{fact}' help", problems)
-        if ask and help_:
-            questions[fact] = Question(fact, ask, help_, kb.facts[fact])
+        question = _check_question(kb, str(fact), body, where, topics, problems)
+        if question:
+            questions[str(fact)] = question
     opening = tuple(str(f) for f in (data.get("opening") or ()))
     for fact in opening:
         if fact not in questions:
             problems.append(Problem(where, f"opening question '{fact}' has no entry under questions"))
-    return Catalogue(tuple(f for f in opening if f in questions), questions), problems
+    return Catalogue(tuple(f for f in opening if f in questions), questions, topics), problems
 
 
 def load_questions(kb: KnowledgeBase, path: Path | None = None) -> Catalogue:
@@ -312,13 +377,14 @@ def _worlds(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
                 yield {name: value, **found}, dict(found), len(found)
 
 
-def live_diagnoses(kb: KnowledgeBase, reasoning: Reasoning) -> frozenset[str]:
-    """The open differential: reported conclusions and those whose rules build on them."""
+def live_diagnoses(kb: KnowledgeBase, reasoning: Reasoning, background: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The open differential: reported conclusions, those whose rules build on them, and those whose
+    undecided rules already have a condition met by a fact outside ``background``."""
     held = set(profile(kb, reasoning))
     opened = {r.diagnosis for r in kb.rules
               if any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.id in held for leaf in C.leaves(r.when))}
     started = {r.diagnosis for r in kb.rules if C.evaluate(r.when, reasoning.facts, reasoning.cf) is None
-               and any(isinstance(leaf, C.Leaf) and reasoning.facts.get(leaf.fact) is not None
+               and any(isinstance(leaf, C.Leaf) and leaf.fact not in background and reasoning.facts.get(leaf.fact) is not None
                        and leaf.test(reasoning.facts[leaf.fact]) for leaf in C.leaves(r.when))}
     return frozenset(d for d in held | opened | started if kb.diagnoses[d].family != "anti_pattern")
 
@@ -376,17 +442,83 @@ def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
     return Choice(name, round(best, 6), changes_top, ordered, live_score=round(best_live, 6))
 
 
+# --- focus: the presenting concern, and where the evidence leads ------------------------------
+
+def focus(facts: Mapping[str, Any]) -> frozenset[str] | None:
+    """The topics in focus: the named concerns and general; None (everything) while concerns are unknown."""
+    concerns = facts.get(CONCERNS)
+    return None if concerns is None else frozenset(concerns) | {GENERAL}
+
+
+def bears_on(kb: KnowledgeBase, name: str) -> frozenset[str]:
+    """Diagnoses an answer to a fact can move: those its rules conclude, and those built on them."""
+    cache = kb._cache.setdefault("questionnaire_bears_on", {})
+    if name not in cache:
+        found = {r.diagnosis for r in _rules_reading(kb, name)}
+        grown = True
+        while grown:
+            more = {r.diagnosis for r in kb.rules if r.diagnosis not in found and any(
+                isinstance(leaf, C.Concluded) and not leaf.negated and leaf.id in found for leaf in C.leaves(r.when))}
+            found |= more
+            grown = bool(more)
+        cache[name] = frozenset(found)
+    return cache[name]
+
+
+def eligible(kb: KnowledgeBase, question: Question, topics: frozenset[str] | None, live: frozenset[str]) -> bool:
+    """May be asked: no focus yet, a topic in focus, or the answer bears on a live diagnosis."""
+    return topics is None or bool(topics & set(question.topics)) or bool(bears_on(kb, question.fact) & live)
+
+
+def background_facts(kb: KnowledgeBase, catalogue: Catalogue) -> frozenset[str]:
+    """Facts asked whatever the concern (general-only questions) and derived facts built only on them:
+    a community's size or age alone is no evidence that points into an area."""
+    names = {f for f, q in catalogue.questions.items() if set(q.topics) == {GENERAL}}
+    for spec in kb.derived.values():  # catalogue order: later ones may use earlier ones
+        inputs = set(spec.inputs) | set(spec.choices.values())
+        if inputs and inputs <= names:
+            names.add(spec.name)
+    return frozenset(names)
+
+
+def topics_for_families(catalogue: Catalogue, families: Any) -> tuple[str, ...]:
+    """The concern topics (not general) that cover any of the families, in catalogue order."""
+    wanted = set(families)
+    return tuple(t for t, fams in catalogue.topics.items() if t != GENERAL and wanted & set(fams))
+
+
+def _facts_key(facts: Mapping[str, Any]) -> tuple:
+    """A hashable key for a set of known facts."""
+    return tuple(sorted((k, repr(v)) for k, v in facts.items() if v is not None))
+
+
+def _assess_cached(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str,
+                   live: frozenset[str], potential: tuple[dict, dict]) -> Choice:
+    """_assess, remembered per (facts, question): a don't-know leaves the facts and every answer unchanged."""
+    cache = kb._cache.setdefault("questionnaire_assess", {})
+    key = (_facts_key(facts), name)
+    if key not in cache:
+        if len(cache) >= _ASSESS_CACHE_SIZE:
+            cache.clear()
+        cache[key] = _assess(kb, facts, base, name, live, potential)
+    return cache[key]
+
+
 def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
                    skipped: frozenset[str] | set[str] = frozenset()) -> list[Choice]:
-    """Every unknown, unskipped question that could change something, best first."""
+    """Every unknown, unskipped, eligible question that could change something, best first."""
     base = run(kb, facts)
     live = live_diagnoses(kb, base)
     potential = potentials(kb, base)
+    topics = focus(facts)
+    evidence = live if topics is None else live_diagnoses(kb, base, background_facts(kb, catalogue))
     out = []
-    for name in catalogue.questions:
+    for name, question in catalogue.questions.items():
         if facts.get(name) is not None or name in skipped or name in catalogue.opening:
             continue
-        choice = _assess(kb, facts, base, name, live, potential)
+        if not eligible(kb, question, topics, evidence):
+            continue
+        choice = _assess_cached(kb, facts, base, name, live, potential)
         if choice.score > _EPS:
             out.append(choice)
     return sorted(out, key=lambda c: _priority(c, catalogue))

@@ -42,7 +42,7 @@ def test_invalid_answers_are_re_asked_with_the_reason(runner, tmp_path):
 
 
 def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
-    lines = OPENING + ["calm", "-30", "why", "how situation.activity_decline", "how nope", "plan", "?", "back", "back",
+    lines = OPENING + ["calm", "activity is falling", "-30", "why", "how situation.activity_decline", "how nope", "plan", "?", "back", "back",
                        "-25", "quit"]
     result, session = consult(runner, tmp_path, lines)
     out = result.output
@@ -60,7 +60,7 @@ def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
 def test_a_finished_consultation_prints_the_plan_and_exports(runner, tmp_path):
     report = tmp_path / "plan.json"
     situation = tmp_path / "situation.yaml"
-    lines = OPENING + ["under pressure", "-30", "done"]
+    lines = OPENING + ["under pressure", "1", "-30", "done"]
     result, session = consult(runner, tmp_path, lines, "--format", "json", "--output", str(report),
                               "--export-situation", str(situation))
     assert result.exit_code == 0, result.output
@@ -71,6 +71,23 @@ def test_a_finished_consultation_prints_the_plan_and_exports(runner, tmp_path):
     exported = Situation.parse(yaml.safe_load(situation.read_text(encoding="utf-8")), _kb())
     assert exported.facts()["activity_change_pct"] == -30.0 and exported.facts()["mood"] == "under_pressure"
     assert yaml.safe_load(session.read_text(encoding="utf-8"))["finished"] is True
+
+
+def test_the_concern_is_the_sixth_question_and_sets_the_focus(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING + ["calm", "why", "conflict, 8", "quit"])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert out.index("how are you feeling") < out.index("What brings you here? Choose all that apply.")
+    assert "1. activity is falling" in out and "5. a conflict" in out
+    assert "To know where to start" in out
+    assert "I will start with: a conflict, health: noise, dependence on admins, events without review." in out
+    assert steps(session)[-1] == {"fact": "concerns", "value": ["conflict", "health"]}
+
+
+def test_dont_know_for_the_concern_looks_everywhere(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING + ["calm", "?", "quit"])
+    assert "Then I will look at every area." in result.output
+    assert steps(session)[-1] == {"fact": "concerns", "dont_know": True}
 
 
 def test_every_format_on_stdout(runner, tmp_path):
@@ -112,12 +129,13 @@ def test_name_cannot_be_skipped(runner, tmp_path):
 
 
 def test_chinese_consultation_has_no_english_prose(runner, tmp_path, kb):
-    lines = ["社群A", "帮助成员解决问题", "48 小时内解决率", "4", "担心", "为什么", "-30", "如何 situation.activity_decline",
+    lines = ["社群A", "帮助成员解决问题", "48 小时内解决率", "4", "担心", "活跃度下滑", "为什么", "-30", "如何 situation.activity_decline",
              "不知道", "返回", "-20", "退出"]
     result, session = consult(runner, tmp_path, lines, "--lang", "zh")
     out = result.output
     assert result.exit_code == 0, out
     assert "我们要看的是哪个社群" in out and "担心是可以理解的" in out and "已撤销" in out
+    assert "这次是什么让你来找我" in out and "我会先从这些方面入手:活跃度下滑" in out
     english = [q.ask.en for q in _catalogue().questions.values()] + [q.help.en for q in _catalogue().questions.values()]
     english += [m.en for k, m in kb.messages.items() if k.startswith(("consult_", "answer_"))]
     assert not [e for e in english if len(e.split("{")[0].strip()) >= 4 and e.split("{")[0].strip() in out]
