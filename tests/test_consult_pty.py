@@ -54,6 +54,7 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     resumed.expect_exact(PROMPT)
     resumed.sendline("under pressure")
     resumed.expect("You are under real pressure")
+    resumed.expect("What brings you here")
     resumed.expect_exact(PROMPT)
     resumed.sendline("done")
     resumed.expect("Community diagnosis: PtyHub")

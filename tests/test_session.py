@@ -28,6 +28,10 @@ from .conftest import ROOT
     ("exit_reasons", "none", []),
     ("proposed_tactics", "sock puppets, 专家答疑", ["sock puppets", "专家答疑"]),
     ("objective", "  help members  ", "help members"),
+    ("concerns", "activity is falling, conflict", ["activity_decline", "conflict"]),
+    ("concerns", "活跃度下滑、冲突", ["activity_decline", "conflict"]),
+    ("concerns", "1, 5, 1", ["activity_decline", "conflict"]),
+    ("concerns", "none", []),
 ])
 def test_answers_are_parsed_by_the_fact_type(kb, fact, text, value):
     assert parse_answer(kb, fact, text) == value
