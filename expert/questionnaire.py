@@ -471,8 +471,7 @@ def eligible(kb: KnowledgeBase, question: Question, topics: frozenset[str] | Non
 
 
 def background_facts(kb: KnowledgeBase, catalogue: Catalogue) -> frozenset[str]:
-    """Facts asked whatever the concern (general-only questions) and derived facts built only on them:
-    a community's size or age alone is no evidence that points into an area."""
+    """Facts of general-only questions and facts derived only from them: size or age points to no area."""
     names = {f for f, q in catalogue.questions.items() if set(q.topics) == {GENERAL}}
     for spec in kb.derived.values():  # catalogue order: later ones may use earlier ones
         inputs = set(spec.inputs) | set(spec.choices.values())
