@@ -217,7 +217,7 @@ def _print_plan(talk: _Talk) -> None:
     """The full plan for the answers so far, rendered with rich."""
     plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
     for part in renderables(plan, talk.kb):
-        talk.console.print(part)
+        talk.console.print(part, soft_wrap=False)
 
 
 def _named(session: Session) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
     elif fmt == "terminal":
         talk.console.print()
         for part in renderables(plan, talk.kb):
-            talk.console.print(part)
+            talk.console.print(part, soft_wrap=False)
     else:
         click.echo(render(plan, fmt, talk.kb, color=False), nl=False)
 

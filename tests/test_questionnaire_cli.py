@@ -157,3 +157,9 @@ def _catalogue():
     from expert.questionnaire import load_questions
 
     return load_questions(_kb())
+
+
+def test_plan_shown_in_consult_wraps_instead_of_cropping_long_lines(runner, tmp_path):
+    result, _ = consult(runner, tmp_path, OPENING + ["worried", "1", "-30", "plan", "quit"])
+    flat = " ".join(result.output.replace("│", " ").split())
+    assert "they burn trust." in flat
