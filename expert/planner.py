@@ -13,6 +13,8 @@ from .situation import Situation
 __all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts"]
 
 MAX_MISSING = 8
+OBJECTIVE_FACT = "objective_defined"  # derived fact (facts.yaml) recording whether the objective is given
+NO_OBJECTIVE = "gap.no_objective"     # the spec's diagnosis id for it (KNOWLEDGE-SPEC §1, §2.6)
 CLOSE_MARGIN = 0.2
 
 
@@ -151,8 +153,9 @@ def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str],
     """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
     close = _close_pairs(kb, ids, reasoning.cf)
     ranked = rank_unknown_facts(kb, reasoning, ids)
-    if reasoning.facts.get("objective_defined") is False:  # §1: objective first
-        first = [(n, ["gap.no_objective"]) for n in ("objective", "success_metric") if reasoning.facts.get(n) in (None, "")]
+    objective = kb.derived.get(OBJECTIVE_FACT)
+    if objective is not None and reasoning.facts.get(OBJECTIVE_FACT) is False:  # §1: objective first
+        first = [(n, [NO_OBJECTIVE]) for n in objective.inputs if reasoning.facts.get(n) in (None, "")]
         ranked = first + [item for item in ranked if item[0] not in dict(first)]
     ranked = ranked[:MAX_MISSING]
     return [_missing(kb, name, diags, close, lang) for name, diags in ranked]
@@ -195,7 +198,7 @@ def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[s
     spec = kb.facts[name]
     title = lambda d: kb.diagnoses[d].title.get(lang)  # noqa: E731
     pair = next((p for p in close if p[0] in diags and p[1] in diags), None)
-    if name in ("objective", "success_metric"):
+    if diags == [NO_OBJECTIVE]:
         why = kb.message("missing_objective", lang)
     elif pair:
         why = kb.message("missing_separates", lang, a=title(pair[0]), b=title(pair[1]))
@@ -256,7 +259,7 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
     return Plan(
         community=situation.name, lang=lang,
         acknowledgement=_acknowledgement(kb, reasoning.facts, lang),
-        provisional=reasoning.facts.get("objective_defined") is False,
+        provisional=reasoning.facts.get(OBJECTIVE_FACT) is False,
         headline=None if problems else kb.message("no_findings", lang),
         diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang), actions=actions,
         anti_patterns=[d for d in ids if d.startswith("avoid.")],
