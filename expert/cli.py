@@ -42,10 +42,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    try:
-        atomic_write_text(output, text)
-    except OSError as exc:
-        raise InputFileError(Problem(str(output), f"cannot write output: {exc.strerror or exc}")) from None
+    atomic_write_text(output, text, "output")
 
 
 @click.group(cls=ExpertGroup, context_settings={"help_option_names": ["-h", "--help"]})

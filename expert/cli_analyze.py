@@ -109,7 +109,8 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
     situation = situation_from_analysis(analysis, kb, name or path.stem)
     plan = diagnose(situation, lang=lang, knowledge=kb)
     if situation_out is not None:
-        atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False))
+        atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False),
+                          "situation file")
         click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
     if fmt == "json":
         payload = {"analysis": _localised_json(analysis, kb, lang), "situation": situation,

@@ -265,7 +265,7 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
         import yaml
 
         text = yaml.safe_dump(_named(talk.session), allow_unicode=True, sort_keys=False, width=100)
-        atomic_write_text(export, text)
+        atomic_write_text(export, text, "situation file")
         talk.say("consult_exported", style="dim", path=str(export))
     if output is not None:
         emit(render(plan, fmt, talk.kb, color=False), output)

@@ -301,10 +301,7 @@ class Session:
         header = "# expert consult session: every answer is saved as it is given. Resume with\n" \
                  f"#   expert consult --resume {self.path}\n"
         text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
-        try:
-            atomic_write_text(self.path, header + text)
-        except OSError as exc:
-            raise InputFileError(Problem(str(self.path), f"cannot write session file: {exc.strerror or exc}")) from None
+        atomic_write_text(self.path, header + text, "session file")
 
     @classmethod
     def from_dict(cls, kb: KnowledgeBase, data: dict[str, Any], path: Path | None = None) -> "Session":

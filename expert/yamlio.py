@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import yaml
 
 from .errors import InputFileError, Problem
 
-__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "line_of", "atomic_write_text"]
+__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "line_of", "kind_of", "atomic_write_text"]
 
 
 class LineDict(dict):
@@ -28,6 +29,12 @@ class LineList(list):
 
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available: ~5x faster
+
+
+# A document may hold at most this many values once aliases are expanded: anchors let a tiny file
+# (a "billion laughs" YAML bomb) stand for billions of values that validation would walk for minutes.
+MAX_NODES = 1_000_000
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _LineLoader(_SafeBase):
@@ -48,15 +55,82 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mappi
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 
 
-def _parse_yaml(text: str, where: str) -> Any:
-    """Parse YAML safely, turning syntax errors into located InputFileErrors."""
+class _StrictLineLoader(_LineLoader):
+    """For a person's input (situations, sessions): a key given twice is an error, not a silent overwrite.
+
+    (The knowledge loader stays lenient so that `expert lint` can list every duplicate at once.)
+    """
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:  # `<<: *base` may be overridden on purpose
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the base constructor reports it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {first}); "
+                    "the later value would silently replace the earlier one", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=True)
+
+
+_StrictLineLoader.add_constructor("tag:yaml.org,2002:map", _StrictLineLoader.construct_mapping)
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """How many values ``data`` holds with every alias expanded; stops counting past ``limit``.
+
+    Shared (aliased) containers are sized once and reused, so a YAML bomb is measured in
+    microseconds instead of being walked value by value.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if isinstance(node, dict):
+            children = [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            children = node
+        else:
+            return 1
+        known = sizes.get(id(node))
+        if known is None:
+            total = 1
+            for child in children:
+                total += size(child)
+                if total > limit:
+                    break
+            known = sizes[id(node)] = total
+        return known
+
+    return size(data)
+
+
+def _parse_yaml(text: str, where: str, strict: bool = False) -> Any:
+    """Parse YAML safely, turning syntax errors into located InputFileErrors (strict: no duplicate keys)."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a safe loader
+        data = yaml.load(text, Loader=_StrictLineLoader if strict else _LineLoader)  # noqa: S506 - safe loaders
+    except RecursionError:
+        raise InputFileError(Problem(where, "not valid YAML: nested too deeply", "check the brackets")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{where}:{mark.line + 1}" if mark else where
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputFileError(Problem(loc, f"not valid YAML: {problem}", "check indentation and quoting")) from None
+        hint = "give each key once" if "duplicate key" in problem else "check indentation and quoting"
+        raise InputFileError(Problem(loc, f"not valid YAML: {problem}", hint)) from None
+    try:
+        too_big = _expanded_size(data, MAX_NODES) > MAX_NODES
+    except RecursionError:
+        raise InputFileError(Problem(where, "not valid YAML: nested too deeply", "check the brackets")) from None
+    if too_big:
+        raise InputFileError(Problem(where, f"the YAML expands to more than {MAX_NODES:,} values through its "
+                                            "anchors (&) and aliases (*)", "write the values out instead of "
+                                            "nesting aliases"))
+    return data
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -68,25 +142,56 @@ def load_yaml_file(path: Path) -> Any:
     return _parse_yaml(text, str(path))
 
 
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique: a repeated key would silently replace the earlier value."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}; the later value would silently replace the earlier one")
+        out[key] = value
+    return out
+
+
 def load_mapping_text(text: str, where: str) -> dict[str, Any]:
     """Parse a situation given as JSON or YAML text; it must be a mapping."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
+        except RecursionError:
+            raise InputFileError(Problem(where, "not valid JSON: nested too deeply",
+                                         "a situation is a few levels deep: group, fact, list")) from None
+        except ValueError as exc:
+            if not isinstance(exc, json.JSONDecodeError):
+                raise InputFileError(Problem(where, f"not valid JSON: {exc}", "give each key once")) from None
             raise InputFileError(
                 Problem(f"{where}:{exc.lineno}", f"not valid JSON: {exc.msg}", "check commas and quotes")
             ) from None
     else:
-        data = _parse_yaml(text, where)
+        data = _parse_yaml(text, where, strict=True)
     if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
+        kind = kind_of(data)
         raise InputFileError(
             Problem(where, f"expected a mapping of groups (community, activity, ...), got {kind}",
                     "start the file with `community:` and a `name:` under it")
         )
     return data
+
+
+def kind_of(value: Any) -> str:
+    """What a value is, in a user's words (not a Python class name)."""
+    if value is None:
+        return "empty"
+    for types, word in ((bool, "true/false"), ((int, float), "a number"), (str, "text"), (list, "a list"),
+                        (dict, "a mapping")):
+        if isinstance(value, types):
+            return f"{word} ({_short(value)})" if word not in ("a list", "a mapping") else word
+    return type(value).__name__
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int:
@@ -102,11 +207,43 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int:
     return line
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of either."""
+def atomic_write_text(path: Path, text: str, what: str = "file") -> None:
+    """Write text so that readers see the old file or the new one, never half of either.
+
+    A symlink is followed (the file it points to is replaced, the link stays); a device or pipe
+    such as /dev/stdout is written in place, since it cannot be replaced. Failures raise
+    InputFileError naming the path and ``what`` was being written.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    try:
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "is a directory")
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        _replace(Path(os.path.realpath(path)), text, stat.S_IMODE(mode) if mode is not None else None)
+    except OSError as exc:
+        raise InputFileError(Problem(str(path), f"cannot write {what}: {exc.strerror or exc}",
+                                     "check that the folder exists and is writable")) from None
+
+
+def _replace(path: Path, text: str, mode: int | None) -> None:
+    """Write a temporary file beside ``path``, sync it, then rename it over ``path``.
+
+    The file keeps its permissions; a new one gets the usual ones (0666 less the umask).
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -116,4 +253,3 @@ def atomic_write_text(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
