@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ExpertError, InputFileError, Problem, did_you_mean
+from .errors import ExpertError, did_you_mean
 from .knowledge import KnowledgeBase, cached_knowledge
 from .render import FORMATS, render
 from .yamlio import atomic_write_text

@@ -9,6 +9,7 @@ __all__ = [
     "SituationError",
     "KnowledgeError",
     "InputFileError",
+    "OptionError",
     "Problem",
     "did_you_mean",
 ]
@@ -58,6 +59,12 @@ class SituationError(ExpertError):
 
 class InputFileError(ExpertError):
     """A file cannot be read or parsed (missing, not YAML/JSON, not a mapping)."""
+
+    exit_code = 2
+
+
+class OptionError(ExpertError, ValueError):
+    """A command option or keyword argument has a value that is not allowed (e.g. a date that is not one)."""
 
     exit_code = 2
 

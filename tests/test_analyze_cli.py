@@ -91,3 +91,50 @@ def test_json_notes_keep_key_values_and_text(runner):
                                   "text": "已从所有指标中排除 1 条机器人事件。"}]
     ttfr = next(m for m in analysis["metrics"] if m["fact"] == "activity.median_first_response_hours")
     assert ttfr["definition_key"] == ttfr["fact"] and ttfr["definition"].startswith("CHAOSS 首次响应时间")
+
+
+def _main_exit(argv, capsys):
+    """Run the console entry point; return (exit code, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in argv])
+    return exit_info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option,value", [("--since", "yesterday"), ("--until", "2024-13-45"), ("--since", ""),
+                                          ("--until", "99999999999999999999")])
+def test_analyze_bad_date_option_names_option_value_and_format(option, value, capsys):
+    code, err = _main_exit(["analyze", ROOT / "tests/fixtures/ingest/events.csv", option, value], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{option.strip('-')}: {value!r} is not a date/time" in err and "ISO 8601" in err
+
+
+@pytest.mark.parametrize("extra", [["--since", "2024-06-01", "--until", "2024-01-01"], ["--since", "2030-01-01"]])
+def test_analyze_since_after_until_is_an_error_not_an_empty_report(extra, capsys):
+    code, err = _main_exit(["analyze", ROOT / "tests/fixtures/ingest/events.csv", *extra], capsys)
+    assert code == 2 and "since: " in err and "is not before" in err
+
+
+def test_analyze_until_before_year_one_windows_is_a_message(capsys):
+    code, err = _main_exit(["analyze", ROOT / "tests/fixtures/ingest/events.csv", "--until", "0001-01-01"], capsys)
+    assert code == 2 and "until: 0001-01-01" in err and "Traceback" not in err
+
+
+def test_analyze_csv_that_is_not_utf8_is_a_message(tmp_path, capsys):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"timestamp,actor,kind\n2024-01-01T00:00:00Z,Jos\xe9,post\n")
+    code, err = _main_exit(["analyze", path], capsys)
+    assert code == 2 and "not UTF-8 text: byte 0xe9" in err and "Traceback" not in err
+
+
+def test_analyze_epoch_timestamp_out_of_range_names_the_line(tmp_path, capsys):
+    path = tmp_path / "epoch.csv"
+    path.write_text("timestamp,actor\n2024-01-01T00:00:00Z,a\n99999999999999999999,b\n", encoding="utf-8")
+    code, err = _main_exit(["analyze", path, "--until", "2024-02-01"], capsys)
+    assert code == 2 and "line 3: bad timestamp '99999999999999999999'" in err
+
+
+def test_analyze_unrecognised_file_hint_names_the_cli_option(tmp_path, capsys):
+    path = tmp_path / "other.csv"
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    code, err = _main_exit(["analyze", path], capsys)
+    assert code == 2 and "--input-format" in err

@@ -1,10 +1,13 @@
 """analyze_export: stream an export once through the metric accumulator and package the result."""
 from __future__ import annotations
 
+import contextlib
+import csv
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..errors import OptionError, Problem
 from .csvlog import latest_csv
 from .detect import detect_format
 from .facts import summarise
@@ -28,8 +31,9 @@ def _aware(value, name: str) -> datetime | None:
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
     try:
         return parse_any(str(value))
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an ISO 8601 date/time, got {value!r}") from exc
+    except ValueError:
+        raise OptionError(Problem(name, f"{value!r} is not a date/time",
+                                  "allowed: ISO 8601 such as 2024-05-01 or 2024-05-01T12:00:00Z, or epoch seconds")) from None
 
 
 def _latest(path: Path, fmt: str, bots, staff, salt: str) -> datetime:
@@ -55,13 +59,36 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     fmt = fmt or detect_format(path)
     bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
-    until = until or _latest(path, fmt, bots, staff, salt)
-    acc = Accumulator(make_windows(until, window_days), since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
-    _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
+    with _readable(path):
+        given_until = until is not None
+        until = until or _latest(path, fmt, bots, staff, salt)
+        if since is not None and since >= until:
+            end = "until" if given_until else "the latest event"
+            raise OptionError(Problem("since", f"{since.isoformat()} is not before {end} {until.isoformat()}",
+                                      "since must be earlier than until (or than the latest event when no --until)"))
+        try:
+            windows = make_windows(until, window_days)
+        except OverflowError:
+            raise OptionError(Problem("until", f"{until.date().isoformat()} leaves no room for the baseline "
+                                               "and year-ago windows before year 1", "give a later date")) from None
+        acc = Accumulator(windows, since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
+        _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
     if not acc.seen:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     metrics, notes = summarise(acc)
     return _package(path, fmt, acc, metrics, notes)
+
+
+@contextlib.contextmanager
+def _readable(path: Path):
+    """Turn a file that is not UTF-8 text or not well-formed CSV, found mid-stream, into an IngestError."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
+                          "re-export as UTF-8, or convert it (e.g. iconv -f latin1 -t utf-8)") from None
+    except csv.Error as exc:
+        raise IngestError(path, f"malformed CSV: {exc}", "re-export the file; it looks corrupted") from None
 
 
 def _consume(events, acc: Accumulator, progress) -> None:

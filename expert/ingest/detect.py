@@ -13,7 +13,7 @@ __all__ = ["detect_format", "FORMATS"]
 
 FORMATS = ("csv", "jsonl", "git", "slack", "discord", "telegram", "discourse", "mbox")
 _HEAD = 65536
-_HINT = f"supported formats: {', '.join(FORMATS)}; pass fmt=... to force one"
+_HINT = f"supported formats: {', '.join(FORMATS)}; force one with --input-format (fmt=... in Python)"
 _JSON_KEYS = (
     ("discord", re.compile(r'"guild"\s*:|"isBot"\s*:')),
     ("discourse", re.compile(r'"post_stream"\s*:|"topic_list"\s*:|"reply_to_post_number"\s*:')),

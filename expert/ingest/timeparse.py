@@ -19,8 +19,14 @@ def parse_iso(text: str) -> datetime:
 
 
 def from_epoch(value) -> datetime:
-    """Turn epoch seconds (int, float or numeric string such as Slack's ts) into aware UTC."""
-    return datetime.fromtimestamp(float(value), tz=UTC)
+    """Turn epoch seconds (int, float or numeric string such as Slack's ts) into aware UTC.
+
+    A number too large or too small for a date raises ValueError, like any other bad timestamp.
+    """
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"epoch seconds {value!r} out of range: {exc}") from None
 
 
 def parse_any(text: str) -> datetime:
