@@ -12,6 +12,7 @@ import copy
 import datetime as _dt
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import yaml
 
 from .errors import InputFileError, Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
-from .situation import Situation
+from .situation import Situation, _unwrap
 from .yamlio import atomic_write_text, load_mapping_text
 
 __all__ = [
@@ -45,19 +46,29 @@ class AnswerError(SituationError):
 # --- answers: words to typed values --------------------------------------------------------------
 
 def _number(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> float | int:
-    """A number within the fact's range; '%' and full-width signs are accepted."""
+    """A finite number within the fact's range; '%' and full-width signs are accepted."""
     cleaned = text.strip().replace("%", "").replace("%", "").replace("−", "-").replace("+", "").replace(",", "").strip()
+    bounds = {"min": _num(spec.min), "max": _num(spec.max)}
     try:
         value = float(cleaned)
     except ValueError:
-        raise AnswerError(Problem(spec.name, kb.message("answer_not_number", lang, value=text))) from None
+        value = math.nan
+    if not math.isfinite(value):  # 'nan', 'inf', '1e999': no count, share or change is infinite
+        raise AnswerError(Problem(spec.name, kb.message("answer_not_number", lang, value=text, **bounds)))
     if spec.type == "integer":
         if value != int(value):
-            raise AnswerError(Problem(spec.name, kb.message("answer_not_integer", lang, value=text)))
+            raise AnswerError(Problem(spec.name, kb.message("answer_not_integer", lang, value=text, **bounds)))
         value = int(value)
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-        raise AnswerError(Problem(spec.name, kb.message("answer_out_of_range", lang, value=text, min=spec.min, max=spec.max)))
+        raise AnswerError(Problem(spec.name, kb.message("answer_out_of_range", lang, value=text, **bounds)))
     return value
+
+
+def _num(bound: float | None) -> str:
+    """A range bound as people write it: 0, 1, 0.5, 1000000000 (not 1e+09 or 1.0)."""
+    if bound is None:
+        return "…"
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
 def _bool(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> bool:
@@ -160,6 +171,23 @@ def knowledge_hash(kb: KnowledgeBase) -> str:
     return digest.hexdigest()[:16]
 
 
+LANGS = ("en", "zh")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _located(problem: Problem, where: str) -> Problem:
+    """A problem found while rebuilding a session, placed in the session file (once, not twice)."""
+    if problem.where.startswith(where):
+        return problem
+    if problem.where in ("", "situation", "answer"):
+        return Problem(where, problem.message, problem.hint, problem.code)
+    return Problem(where, str(problem), code=problem.code)
+
+
 def is_session(data: Any) -> bool:
     """True for a session file's contents."""
     return isinstance(data, dict) and data.get("format") == FORMAT
@@ -177,9 +205,7 @@ def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], "S
     if is_session(data):
         session = Session.from_dict(kb, data, path)
         return session.situation_data(), session
-    if "situation" in data and "community" not in data and isinstance(data["situation"], dict):
-        data = data["situation"]
-    data = _plain(data)
+    data = _plain(_unwrap(data, str(path)))
     Situation.parse(data, kb, str(path))
     return data, None
 
@@ -309,19 +335,29 @@ class Session:
         where = str(path or "session")
         if not is_session(data):
             raise InputFileError(Problem(where, "not a session file", f"expected format: {FORMAT}"))
+        expected = {"steps": (list, "a list of {fact: ..., value: ...}"), "base": (dict, "a mapping of groups"),
+                    "lang": (str, "en or zh"), "finished": (bool, "true or false")}
+        for key, (kind, allowed) in expected.items():
+            value = data.get(key)
+            if value is not None and (not isinstance(value, kind) or (key == "lang" and value not in LANGS)):
+                raise InputFileError(Problem(where, f"field '{key}' has invalid value {_short(value)}",
+                                             f"allowed: {allowed}"))
         steps = []
         for raw in data.get("steps") or []:
             if not isinstance(raw, dict) or "fact" not in raw:
                 raise InputFileError(Problem(where, f"malformed step {raw!r}", "each step is {fact: ..., value: ...}"))
-            fact = resolve_fact(kb, str(raw["fact"]))
+            try:
+                fact = resolve_fact(kb, str(raw["fact"]))
+            except SituationError as exc:
+                raise SituationError([_located(p, where) for p in exc.problems]) from None
             steps.append(Step(fact, raw.get("value"), bool(raw.get("dont_know", False))))
-        session = cls(kb, lang=str(data.get("lang", "en")), base=_plain(data.get("base") or {}), steps=steps,
+        session = cls(kb, lang=data.get("lang") or "en", base=_plain(data.get("base") or {}), steps=steps,
                       path=path, created=str(data.get("created", "")), knowledge=str(data.get("knowledge_hash", "")),
                       finished=bool(data.get("finished", False)))
         try:
             session.situation() if session.situation_data().get("community", {}).get("name") else session.facts()
         except SituationError as exc:
-            raise SituationError([Problem(where, str(p)) for p in exc.problems]) from None
+            raise SituationError([_located(p, where) for p in exc.problems]) from None
         return session
 
     @classmethod
@@ -333,4 +369,6 @@ class Session:
         except (OSError, UnicodeDecodeError) as exc:
             reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
             raise InputFileError(Problem(str(path), f"cannot read session file: {reason}")) from None
-        return cls.from_dict(kb, load_mapping_text(text, str(path)), path)
+        data = load_mapping_text(text, str(path), expected="a session file (a mapping with format: "
+                                 f"{FORMAT})", hint="resume a file written by `expert consult`")
+        return cls.from_dict(kb, data, path)

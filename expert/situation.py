@@ -22,7 +22,7 @@ def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
     info = dict(default=None, description=spec.label.en, title=spec.label.en)
     if spec.type in ("number", "integer"):
         base = float if spec.type == "number" else int
-        return Optional[base], Field(ge=spec.min, le=spec.max, **info)
+        return Optional[base], Field(ge=spec.min, le=spec.max, allow_inf_nan=False, **info)
     if spec.type == "bool":
         return Optional[StrictBool], Field(**info)
     if spec.type == "enum":
@@ -88,6 +88,25 @@ def _allowed(spec: FactSpec | None) -> str | None:
     return {"bool": "true or false", "text": "text", "list": "a list of tactic names"}.get(spec.type)
 
 
+def _short(value: Any, limit: int = 80) -> str:
+    """A value as it appears in a message: its repr, cut short so a huge input cannot flood the screen."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fields_at(model: type[BaseModel], path: list[str]) -> list[str]:
+    """The field names allowed inside the (sub-)model reached by ``path`` (group names at the top)."""
+    parent = model
+    for part in path:
+        field = parent.model_fields.get(part)
+        if field is None:
+            break
+        ann = field.annotation
+        parent = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)),
+                      parent)
+    return list(parent.model_fields)
+
+
 def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str,
                  kb: KnowledgeBase) -> Problem:
     """Turn one pydantic error into a message naming field, value and what is allowed."""
@@ -97,20 +116,24 @@ def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, An
     line = line_of(data, raw_loc)
     place = f"{where}:{line}" if line and where != "situation" else where
     if err["type"] == "extra_forbidden":
-        parent = model
-        for part in loc[:-1]:
-            ann = parent.model_fields[part].annotation
-            parent = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)), parent)
-        guess = did_you_mean(loc[-1], parent.model_fields)
-        hint = f"did you mean '{'.'.join(loc[:-1] + [guess])}'?" if guess else f"allowed here: {', '.join(parent.model_fields)}"
+        fields = _fields_at(model, loc[:-1])
+        guess = did_you_mean(loc[-1], fields)
+        hint = f"did you mean '{'.'.join(loc[:-1] + [guess])}'?" if guess else f"allowed here: {', '.join(fields)}"
         return Problem(place, f"unknown field '{field_name}'", hint)
+    if err["type"] == "invalid_key":
+        parent = ".".join(loc)
+        return Problem(place, f"key {_short(raw_loc[-1])}{f' in {parent!r}' if parent else ''} is not a field name",
+                       f"allowed here: {', '.join(_fields_at(model, loc))}")
+    if err["type"] == "model_type":
+        return Problem(place, f"field '{field_name}' has invalid value {_short(err.get('input'))}: expected a mapping "
+                              "of facts", f"allowed: {', '.join(_fields_at(model, loc))}")
     if err["type"] == "missing":
         return Problem(place, f"field '{field_name}' is required", "give the community a name: community: {name: ...}")
     spec = kb.facts.get(loc[-1]) if loc else None
     allowed = _allowed(spec)
     value = err.get("input")
     reason = err["msg"][0].lower() + err["msg"][1:]
-    return Problem(place, f"field '{field_name}' has invalid value {value!r}: {reason}",
+    return Problem(place, f"field '{field_name}' has invalid value {_short(value)}: {reason}",
                    f"allowed: {allowed}" if allowed else None)
 
 
@@ -139,14 +162,14 @@ class Situation:
     def load(cls, source: str | Path, kb: KnowledgeBase) -> "Situation":
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         if str(source) == "-":
-            return cls.parse(_unwrap(load_mapping_text(sys.stdin.read(), "<stdin>")), kb, "<stdin>")
+            return cls.parse(_unwrap(load_mapping_text(sys.stdin.read(), "<stdin>"), "<stdin>"), kb, "<stdin>")
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
             raise InputFileError(Problem(str(path), f"cannot read situation file: {reason}")) from None
-        return cls.parse(_unwrap(load_mapping_text(text, str(path))), kb, str(path))
+        return cls.parse(_unwrap(load_mapping_text(text, str(path)), str(path)), kb, str(path))
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -190,10 +213,17 @@ class Situation:
         return self.model.community.name
 
 
-def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+def _unwrap(data: dict[str, Any], where: str = "situation") -> dict[str, Any]:
     """A scenario file (situation + expect) is diagnosed as its situation."""
-    if "situation" in data and "community" not in data and isinstance(data["situation"], dict):
-        return data["situation"]
+    if "situation" in data and "community" not in data:
+        inner = data["situation"]
+        if not isinstance(inner, dict):
+            line = line_of(data, ("situation",))
+            raise SituationError(Problem(f"{where}:{line}" if line else where,
+                                         f"field 'situation' has invalid value {_short(inner)}: a scenario's situation "
+                                         "must be a mapping of groups", "allowed: community, activity, ... under "
+                                         "`situation:`"))
+        return inner
     return data
 
 

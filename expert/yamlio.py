@@ -152,8 +152,9 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load_mapping_text(text: str, where: str) -> dict[str, Any]:
-    """Parse a situation given as JSON or YAML text; it must be a mapping."""
+def load_mapping_text(text: str, where: str, expected: str = "a mapping of groups (community, activity, ...)",
+                      hint: str = "start the file with `community:` and a `name:` under it") -> dict[str, Any]:
+    """Parse a situation (or another document, described by ``expected``) given as JSON or YAML text; it must be a mapping."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -172,8 +173,7 @@ def load_mapping_text(text: str, where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         kind = kind_of(data)
         raise InputFileError(
-            Problem(where, f"expected a mapping of groups (community, activity, ...), got {kind}",
-                    "start the file with `community:` and a `name:` under it")
+            Problem(where, f"expected {expected}, got {kind}", hint)
         )
     return data
 

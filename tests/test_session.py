@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from expert.errors import SituationError
+from expert.errors import ExpertError, SituationError
 from expert.session import (AnswerError, Session, is_session, load_source, parse_answer, resolve_fact)
 
 from .conftest import ROOT
@@ -132,3 +132,57 @@ def test_a_session_with_an_unknown_fact_is_refused(kb, tmp_path):
     with pytest.raises(SituationError) as err:
         Session.load(kb, path)
     assert "did you mean" in str(err.value)
+
+
+@pytest.mark.parametrize("fact", ["members", "activity_change_pct"])
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e999"])
+def test_non_finite_numbers_are_refused_with_the_range(kb, fact, text):
+    with pytest.raises(AnswerError) as err:
+        parse_answer(kb, fact, text)
+    assert f"'{text}' is not a number (allowed:" in str(err.value)
+
+
+@pytest.mark.parametrize("field,value,allowed", [
+    ("base", 5, "a mapping of groups"), ("base", [1], "a mapping of groups"),
+    ("steps", 5, "a list of"), ("steps", "abc", "a list of"),
+    ("lang", "fr", "en or zh"), ("finished", "no", "true or false"),
+])
+def test_corrupt_session_field_is_named_with_what_is_allowed(kb, tmp_path, field, value, allowed):
+    good = Session(kb, path=tmp_path / "s.yaml")
+    good.answer("name", "T")
+    data = good.to_dict()
+    data[field] = value
+    path = tmp_path / "bad.session.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ExpertError) as err:
+        Session.load(kb, path)
+    text = str(err.value)
+    assert f"field '{field}' has invalid value {value!r}" in text and allowed in text and "bad.session.yaml" in text
+
+
+def test_session_with_null_lang_resumes_in_english(kb, tmp_path):
+    good = Session(kb, path=tmp_path / "s.yaml")
+    good.answer("name", "T")
+    data = {**good.to_dict(), "lang": None}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert Session.load(kb, path).lang == "en"
+
+
+def test_truncated_session_file_says_it_is_not_a_session(kb, tmp_path):
+    path = tmp_path / "cut.session.yaml"
+    path.write_text("# expert consult session: every answer is saved\n", encoding="utf-8")
+    with pytest.raises(ExpertError) as err:
+        Session.load(kb, path)
+    assert "expected a session file" in str(err.value) and "community, activity" not in str(err.value)
+
+
+def test_session_step_problems_are_located_once(kb, tmp_path):
+    good = Session(kb, path=tmp_path / "s.yaml")
+    good.answer("name", "T")
+    data = {**good.to_dict(), "steps": [{"fact": "nosuch", "value": 1}]}
+    path = tmp_path / "x.session.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(SituationError) as err:
+        Session.load(kb, path)
+    assert str(err.value).count("x.session.yaml") == 1 and "nosuch" in str(err.value)

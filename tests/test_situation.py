@@ -96,3 +96,40 @@ def test_non_mapping_file_is_refused(kb, tmp_path):
     with pytest.raises(InputFileError) as err:
         Situation.load(path, kb)
     assert "expected a mapping" in str(err.value)
+
+
+def test_group_given_as_a_number_lists_the_facts_allowed_not_a_class_name(kb):
+    with pytest.raises(SituationError) as err:
+        parse(kb, activity=5)
+    text = str(err.value)
+    assert "field 'activity' has invalid value 5: expected a mapping of facts" in text
+    assert "activity_change_pct" in text and "ActivityFacts" not in text
+
+
+def test_non_text_key_is_named_with_the_fields_allowed(kb):
+    with pytest.raises(SituationError) as err:
+        Situation.parse({"community": {"name": "T", 5: 3}}, kb)
+    text = str(err.value)
+    assert "key 5 in 'community' is not a field name" in text and "members" in text and "field ''" not in text
+
+
+def test_nan_and_infinity_are_refused_as_not_finite(kb):
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(SituationError) as err:
+            Situation.parse({"community": {"name": "T", "age_months": bad}}, kb)
+        assert "finite number" in str(err.value) and "from 0 to 600" in str(err.value)
+
+
+def test_huge_invalid_value_is_cut_short_in_the_message(kb):
+    with pytest.raises(SituationError) as err:
+        Situation.parse({"community": {"name": "T", "members": "9" * 100_000}}, kb)
+    assert len(str(err.value)) < 400 and "…" in str(err.value)
+
+
+def test_scenario_whose_situation_is_not_a_mapping_names_that_field(kb, tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text("situation: 5\nexpect: {}\n", encoding="utf-8")
+    with pytest.raises(SituationError) as err:
+        Situation.load(path, kb)
+    text = str(err.value)
+    assert "scenario.yaml:1: field 'situation' has invalid value 5" in text and "unknown field" not in text

@@ -72,3 +72,14 @@ def test_whatif_on_a_session_file(kb, runner, tmp_path):
 def test_missing_source_file(runner, tmp_path):
     result = runner.invoke(cli, ["whatif", str(tmp_path / "nope.yaml"), "mood=calm"])
     assert result.exit_code == 2
+
+
+def test_non_finite_value_is_a_message_not_a_traceback(capsys):
+    import pytest
+
+    from expert.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["whatif", str(ROOT / "scenarios" / "demo.yaml"), "members=nan"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "'nan' is not a number (allowed: 0 to" in err and "Traceback" not in err
