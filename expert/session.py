@@ -23,7 +23,7 @@ import yaml
 from .errors import InputFileError, Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
 from .situation import Situation, _unwrap
-from .yamlio import atomic_write_text, load_mapping_text
+from .yamlio import atomic_write_text, load_mapping_text, read_text
 
 __all__ = [
     "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
@@ -196,12 +196,7 @@ def is_session(data: Any) -> bool:
 def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], "Session | None"]:
     """Situation data from a situation, scenario or session file (and the session, if it was one)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-        raise InputFileError(Problem(str(path), f"cannot read file: {reason}")) from None
-    data = load_mapping_text(text, str(path))
+    data = load_mapping_text(read_text(path), str(path))
     if is_session(data):
         session = Session.from_dict(kb, data, path)
         return session.situation_data(), session
@@ -364,11 +359,6 @@ class Session:
     def load(cls, kb: KnowledgeBase, path: str | Path) -> "Session":
         """Read a session file."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-            raise InputFileError(Problem(str(path), f"cannot read session file: {reason}")) from None
-        data = load_mapping_text(text, str(path), expected="a session file (a mapping with format: "
+        data = load_mapping_text(read_text(path, "session file"), str(path), expected="a session file (a mapping with format: "
                                  f"{FORMAT})", hint="resume a file written by `expert consult`")
         return cls.from_dict(kb, data, path)

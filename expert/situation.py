@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
 
-from .errors import InputFileError, Problem, SituationError, did_you_mean
+from .errors import Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
-from .yamlio import line_of, load_mapping_text
+from .yamlio import line_of, load_mapping_text, read_text
 
 __all__ = ["Situation", "situation_model", "match_tactic"]
 
@@ -161,15 +160,9 @@ class Situation:
     @classmethod
     def load(cls, source: str | Path, kb: KnowledgeBase) -> "Situation":
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
-        if str(source) == "-":
-            return cls.parse(_unwrap(load_mapping_text(sys.stdin.read(), "<stdin>"), "<stdin>"), kb, "<stdin>")
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-            raise InputFileError(Problem(str(path), f"cannot read situation file: {reason}")) from None
-        return cls.parse(_unwrap(load_mapping_text(text, str(path)), str(path)), kb, str(path))
+        where = "<stdin>" if str(source) == "-" else str(source)
+        text = read_text(source, "situation file")
+        return cls.parse(_unwrap(load_mapping_text(text, where), where), kb, where)
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 
 from .errors import InputFileError, Problem
 
-__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "line_of", "kind_of", "atomic_write_text"]
+__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "atomic_write_text"]
 
 
 class LineDict(dict):
@@ -133,13 +134,37 @@ def _parse_yaml(text: str, where: str, strict: bool = False) -> Any:
     return data
 
 
+def read_text(path: str | Path, what: str = "file") -> str:
+    """The UTF-8 text of a file, or of stdin when the path is '-'; every failure is an InputFileError.
+
+    The message says what went wrong in words (no such file, a folder, not UTF-8 and where) and
+    how to fix it, instead of a Python exception name.
+    """
+    where = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        if str(path) == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+        else:
+            data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(Problem(where, f"cannot read {what}: no such file", "check the path")) from None
+    except IsADirectoryError:
+        raise InputFileError(Problem(where, f"cannot read {what}: it is a folder, not a file",
+                                     "pass the file inside it")) from None
+    except OSError as exc:
+        raise InputFileError(Problem(where, f"cannot read {what}: {exc.strerror or exc}")) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputFileError(Problem(f"{where}:{line}", f"cannot read {what}: not UTF-8 text (byte "
+                                     f"0x{data[exc.start]:02x})", "save the file as UTF-8")) from None
+
+
 def load_yaml_file(path: Path) -> Any:
     """Read one YAML file with line numbers; errors name the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(Problem(str(path), f"cannot read file: {exc.__class__.__name__}: {exc}")) from None
-    return _parse_yaml(text, str(path))
+    return _parse_yaml(read_text(path), str(path))
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

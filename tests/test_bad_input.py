@@ -136,3 +136,26 @@ def test_deeply_nested_json_is_a_message_not_a_recursion_error(tmp_path, capsys)
                     encoding="utf-8")
     code, _, err = run_main(["diagnose", path], capsys)
     assert_clean_error(code, err, "deep.json", "nested too deeply")
+
+
+def test_binary_stdin_is_a_message_naming_the_byte(capsys, monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"community: {name: \xcc\xff}\n")))
+    code, _, err = run_main(["diagnose", "-"], capsys)
+    assert_clean_error(code, err, "<stdin>:1", "not UTF-8 text (byte 0xcc)")
+
+
+@pytest.mark.parametrize("argv", [["diagnose", "{f}"], ["whatif", "{f}", "members=3"], ["consult", "--from", "{f}"],
+                                  ["consult", "--resume", "{f}"]])
+def test_non_utf8_file_names_line_and_byte_for_every_reader(tmp_path, capsys, argv):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"community:\n  name: caf\xe9\n")
+    code, _, err = run_main([a.format(f=path) for a in argv], capsys)
+    assert_clean_error(code, err, "latin1.yaml:2", "not UTF-8 text (byte 0xe9)")
+
+
+def test_folder_given_as_situation_says_it_is_a_folder(tmp_path, capsys):
+    code, _, err = run_main(["diagnose", tmp_path], capsys)
+    assert_clean_error(code, err, "it is a folder, not a file")
