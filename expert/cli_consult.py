@@ -17,7 +17,7 @@ from rich.text import Text as RichText
 from .api import diagnose as run_diagnosis
 from .cli import KNOWLEDGE_OPTION, cli, emit, knowledge_base
 from .engine import Reasoning
-from .errors import ExpertError
+from .errors import ExpertError, InputFileError, Problem
 from .explain import how as explain_how
 from .explain import why_fact
 from .knowledge import KnowledgeBase
@@ -243,6 +243,9 @@ def _loop(talk: _Talk) -> str:
 def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, session_path: Path | None,
                   lang: str | None) -> tuple[Session, bool]:
     """A resumed session, or a new one (optionally on top of a situation file)."""
+    if session_path is not None and session_path.exists() and not (resume is not None and _same(resume, session_path)):
+        raise InputFileError(Problem(str(session_path), "--session would overwrite a file that already exists",
+                                     f"continue it with --resume {session_path}, or choose a new --session path"))
     if resume is not None:
         session = Session.load(kb, resume)
         if session_path is not None:
@@ -254,6 +257,14 @@ def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, se
     if source is not None:
         base, from_session = load_source(kb, source)
     return Session(kb, lang=lang or "en", base=base, path=session_path or default_session_path()), False
+
+
+def _same(a: Path, b: Path) -> bool:
+    """True when two paths name the same file."""
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
 
 
 def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, color: bool) -> None:

@@ -92,7 +92,8 @@ def test_dont_know_for_the_concern_looks_everywhere(runner, tmp_path):
 
 def test_every_format_on_stdout(runner, tmp_path):
     for fmt, marker in (("markdown", "# Community diagnosis: MakersHub"), ("terminal", "Community diagnosis: MakersHub")):
-        result, _ = consult(runner, tmp_path, OPENING + ["calm", "done"], "--format", fmt)
+        (tmp_path / fmt).mkdir()  # a new session each time: --session never overwrites an existing file
+        result, _ = consult(runner, tmp_path / fmt, OPENING + ["calm", "done"], "--format", fmt)
         assert result.exit_code == 0 and marker in result.output
 
 
@@ -163,3 +164,12 @@ def test_plan_shown_in_consult_wraps_instead_of_cropping_long_lines(runner, tmp_
     result, _ = consult(runner, tmp_path, OPENING + ["worried", "1", "-30", "plan", "quit"])
     flat = " ".join(result.output.replace("│", " ").split())
     assert "they burn trust." in flat
+
+
+def test_session_path_of_an_existing_file_is_refused_not_overwritten(runner, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("community: {name: Mine}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["consult", "--session", str(mine)], input="quit\n")
+    assert result.exit_code == 2
+    assert "would overwrite a file that already exists" in result.stderr and "--resume" in result.stderr
+    assert mine.read_text(encoding="utf-8") == "community: {name: Mine}\n"
