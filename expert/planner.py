@@ -16,6 +16,8 @@ MAX_MISSING = 8
 OBJECTIVE_FACT = "objective_defined"  # derived fact (facts.yaml) recording whether the objective is given
 NO_OBJECTIVE = "gap.no_objective"     # the spec's diagnosis id for it (KNOWLEDGE-SPEC §1, §2.6)
 CLOSE_MARGIN = 0.2
+ANTI_PATTERN = "anti_pattern"  # families (families.yaml) the plan lists apart from the findings
+REFERRAL = "referral"
 
 
 def reported(kb: KnowledgeBase, reasoning: Reasoning) -> list[str]:
@@ -254,7 +256,7 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
     ids = reported(kb, reasoning)
     diags = _diagnoses(kb, reasoning, ids, lang)
     actions = _actions(kb, reasoning, ids, diags, lang)
-    problems = [d for d in ids if kb.diagnoses[d].family not in ("anti_pattern", "objective")]
+    problems = [d for d in ids if kb.diagnoses[d].family not in (ANTI_PATTERN, "objective")]
     missing = missing_information(kb, reasoning, ids, lang)
     return Plan(
         community=situation.name, lang=lang,
@@ -262,8 +264,8 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
         provisional=reasoning.facts.get(OBJECTIVE_FACT) is False,
         headline=None if problems else kb.message("no_findings", lang),
         diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang), actions=actions,
-        anti_patterns=[d for d in ids if d.startswith("avoid.")],
-        referrals=[d for d in ids if d.startswith("referral.")],
+        anti_patterns=[d for d in ids if kb.diagnoses[d].family == ANTI_PATTERN],
+        referrals=[d for d in ids if kb.diagnoses[d].family == REFERRAL],
         warnings=_warnings(kb, situation, reasoning.facts, lang),
         missing_information=missing,
         unrecognised_tactics=list(situation.unrecognised_tactics),

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from ..knowledge import KnowledgeBase
-from ..plan import Plan, PlannedAction
+from ..plan import DiagnosisResult, Plan, PlannedAction
 
 __all__ = ["Labels"]
+
+VIOLATION = "violation"  # the family (families.yaml) of refused tactics
 
 
 class Labels:
@@ -14,28 +16,36 @@ class Labels:
         self.kb, self.lang, self.plan = kb, plan.lang, plan
 
     def __call__(self, key: str, **values) -> str:
+        """The message ``key`` in the plan's language, placeholders filled."""
         return self.kb.message(key, self.lang, **values)
 
     def phase(self, action: PlannedAction) -> str:
+        """When the action starts, in words."""
         return self(f"phase_{action.phase}")
 
     def effort(self, action: PlannedAction) -> str:
+        """How much work the action is, in words."""
         return self(f"effort_{action.effort}")
 
     def tier(self, tier: str) -> str:
+        """The plan tier (stop harm, repair, ...) in words."""
         return self(f"tier_{tier}")
 
     def review(self, action: PlannedAction) -> str:
+        """When to review the action, in words."""
         return self("review_in_days", days=action.review_after_days)
 
     def diagnosis_title(self, diagnosis_id: str) -> str:
+        """The title of a reported diagnosis (its id if it is not in the plan)."""
         found = self.plan.diagnosis(diagnosis_id)
         return found.title if found else diagnosis_id
 
-    def core_diagnoses(self):
-        """Diagnoses shown in the main table: not anti-patterns, referrals or violations."""
-        hidden = ("avoid.", "referral.", "violation.")
-        return [d for d in self.plan.diagnoses if not d.id.startswith(hidden)]
+    def table_diagnoses(self) -> list[DiagnosisResult]:
+        """Diagnoses for the main table: findings, then refused tactics (family violation) last;
+        anti-patterns and referrals, as the plan lists them, have sections of their own."""
+        apart = set(self.plan.anti_patterns) | set(self.plan.referrals)
+        shown = [d for d in self.plan.diagnoses if d.id not in apart]
+        return [d for d in shown if d.family != VIOLATION] + [d for d in shown if d.family == VIOLATION]
 
     def differential_lines(self) -> list[str]:
         """One line per family of competing causes: standings, what is ruled out, what settles it."""

@@ -31,7 +31,7 @@ def render_markdown(plan: Plan, kb: KnowledgeBase) -> str:
         out += [f"## {L('heading_referrals')}", ""]
         out += [f"- **{d.title}** — {d.summary}" for d in referrals] + [""]
     out += [f"## {L('heading_diagnoses')}", ""]
-    for d in L.core_diagnoses() + [d for d in plan.diagnoses if d.id.startswith("violation.")]:
+    for d in L.table_diagnoses():
         out.append(f"### {d.title} `{d.id}` — {L('col_certainty')} {d.certainty:.2f}")
         out += ["", d.summary, ""]
         out += [f"- ✔ {e}" for e in d.evidence_for]

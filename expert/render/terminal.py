@@ -18,8 +18,7 @@ def _diagnoses_table(plan: Plan, L: Labels) -> Table:
     table.add_column(L("col_diagnosis"), ratio=2, overflow="fold")
     table.add_column(L("col_certainty"), justify="right", width=9)
     table.add_column(f"{L('evidence_for')} / {L('evidence_against')}", ratio=4, overflow="fold")
-    shown = L.core_diagnoses() + [d for d in plan.diagnoses if d.id.startswith("violation.")]
-    for d in shown:
+    for d in L.table_diagnoses():
         evidence = Text()
         for e in d.evidence_for:
             evidence.append("+ ", style="green").append(e + "\n")
@@ -66,7 +65,7 @@ def renderables(plan: Plan, kb: KnowledgeBase) -> list:
         parts.append(_bullets(L("heading_referrals"), referrals, "red"))
     if plan.warnings:
         parts.append(_bullets(L("heading_warnings"), plan.warnings, "red"))
-    if L.core_diagnoses() or any(d.id.startswith("violation.") for d in plan.diagnoses):
+    if L.table_diagnoses():
         parts.append(_diagnoses_table(plan, L))
     if plan.differentials:
         parts.append(_bullets(L("heading_differentials"), L.differential_lines(), "cyan"))
