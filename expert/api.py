@@ -7,17 +7,15 @@ from typing import Any, Mapping
 from .derive import derive
 from .engine import reason, reason_plain
 from .errors import Problem, SituationError
-from .knowledge import KnowledgeBase, cached_knowledge
+from .knowledge import LANGS, KnowledgeBase, cached_knowledge
 from .plan import Plan
 from .planner import make_plan
 from .situation import Situation
 
 __all__ = ["diagnose", "load_situation", "consult_facts"]
 
-LANGS = ("en", "zh")
-
-
 def _kb(knowledge: KnowledgeBase | str | Path | None) -> KnowledgeBase:
+    """The knowledge base given, or the one loaded (once, then cached) from a folder or the bundled one."""
     if isinstance(knowledge, KnowledgeBase):
         return knowledge
     return cached_knowledge(str(knowledge) if knowledge else None)

@@ -12,7 +12,7 @@ from .knowledge import KnowledgeBase, cached_knowledge
 from .render import FORMATS, render
 from .yamlio import atomic_write_text
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "knowledge_base", "emit", "print_error", "LANG_OPTION", "KNOWLEDGE_OPTION"]
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                            help="Language of the report.")
@@ -82,7 +82,8 @@ def schema(what: str, knowledge_dir: Path | None) -> None:
     click.echo(json.dumps(model.model_json_schema(mode=mode, by_alias=True), indent=2, ensure_ascii=False))
 
 
-def _print_error(exc: ExpertError) -> None:
+def print_error(exc: ExpertError) -> None:
+    """Our error's problems on stderr, one per line, under the error's kind."""
     click.echo(f"Error ({exc.__class__.__name__}):", err=True)
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="expert", standalone_mode=False)
     except ExpertError as exc:
-        _print_error(exc)
+        print_error(exc)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

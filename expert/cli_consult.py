@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from .api import diagnose as run_diagnosis
-from .cli import KNOWLEDGE_OPTION, cli, emit, knowledge_base
+from .cli import KNOWLEDGE_OPTION, cli, emit, knowledge_base, print_error
 from .engine import Reasoning
 from .errors import ExpertError, InputFileError, Problem
 from .explain import how as explain_how
@@ -24,7 +24,7 @@ from .knowledge import KnowledgeBase
 from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
 from .render import FORMATS, render
 from .render.terminal import renderables
-from .session import AnswerError, Session, default_session_path, load_source, parse_answer
+from .session import AnswerError, Session, default_session_path, knowledge_hash, load_source, parse_answer
 from .yamlio import atomic_write_text
 
 __all__ = ["consult", "whatif", "classify"]
@@ -255,7 +255,7 @@ def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, se
         return session, True
     base: dict[str, Any] = {}
     if source is not None:
-        base, from_session = load_source(kb, source)
+        base, _ = load_source(kb, source)
     return Session(kb, lang=lang or "en", base=base, path=session_path or default_session_path()), False
 
 
@@ -291,9 +291,7 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
 
 def _fail(exc: ExpertError) -> None:
     """Print our error's problems to stderr and exit with its code (no traceback)."""
-    click.echo(f"Error ({exc.__class__.__name__}):", err=True)
-    for problem in exc.problems:
-        click.echo(f"  {problem}", err=True)
+    print_error(exc)
     sys.exit(exc.exit_code)
 
 
@@ -327,7 +325,7 @@ def consult(source: str | None, resume: Path | None, session_path: Path | None, 
         talk.say("consult_session_file", style="dim", path=str(session.path))
         if resumed:
             talk.say("consult_resumed", answered=len(session.steps))
-            if session.knowledge and session.knowledge != _hash(kb):
+            if session.knowledge and session.knowledge != knowledge_hash(kb):
                 talk.say("consult_knowledge_changed", style="yellow")
         else:
             talk.say("consult_intro")
@@ -346,12 +344,6 @@ def consult(source: str | None, resume: Path | None, session_path: Path | None, 
         sys.exit(130)
     except ExpertError as exc:
         _fail(exc)
-
-
-def _hash(kb: KnowledgeBase) -> str:
-    from .session import knowledge_hash
-
-    return knowledge_hash(kb)
 
 
 @cli.command()

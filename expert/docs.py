@@ -6,8 +6,8 @@ Output is deterministic: the same knowledge gives the same bytes.
 """
 from __future__ import annotations
 
-from .explain import _value_label, describe_condition
-from .knowledge import KnowledgeBase
+from .explain import _num, _value_label, describe_condition
+from .knowledge import PHASES, TIERS, KnowledgeBase
 
 __all__ = ["render_catalogue", "catalogue_name"]
 
@@ -79,9 +79,7 @@ def _rules(kb: KnowledgeBase, lang: str, m) -> list[str]:
 
 def _actions(kb: KnowledgeBase, lang: str, m) -> list[str]:
     out = [f"## {m('docs_actions')}", ""]
-    tiers = ("stop_harm", "repair", "mechanism", "scale")
-    phases = ("now", "week", "month", "quarter")
-    ordered = sorted(kb.actions.values(), key=lambda a: (tiers.index(a.tier), phases.index(a.phase), a.order, a.id))
+    ordered = sorted(kb.actions.values(), key=lambda a: (TIERS.index(a.tier), PHASES.index(a.phase), a.order, a.id))
     for action in ordered:
         callers = [d.id for d in kb.diagnoses.values() if action.id in d.actions]
         out += [f'<a id="action-{_anchor(action.id)}"></a>', f"### {action.title.get(lang)} `{action.id}`", "",
@@ -126,6 +124,3 @@ def _facts(kb: KnowledgeBase, lang: str, m) -> list[str]:
         out.append(f"| `{spec.name}` | {_cell(spec.label.get(lang))} | {_cell(m('explain_derived_from', kind=spec.kind) + ' ' + inputs)} |")
     return out + [""]
 
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"

@@ -21,7 +21,6 @@ __all__ = [
 LANGS = ("en", "zh")
 TIERS = ("stop_harm", "repair", "mechanism", "scale")
 PHASES = ("now", "week", "month", "quarter")
-FIXED_KINDS = ("define_objective", "interview", "stop_loss", "guardrail", "referral")
 
 
 class _Strict(BaseModel):

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 from .errors import InputFileError, Problem, SituationError, did_you_mean
-from .knowledge import FactSpec, KnowledgeBase
+from .knowledge import LANGS, FactSpec, KnowledgeBase
 from .situation import Situation, _unwrap
-from .yamlio import atomic_write_text, load_mapping_text, read_text
+from .yamlio import atomic_write_text, load_mapping_text, read_text, short_repr
 
 __all__ = [
     "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
@@ -169,14 +169,6 @@ def knowledge_hash(kb: KnowledgeBase) -> str:
         digest.update(str(path.relative_to(kb.root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-LANGS = ("en", "zh")
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _located(problem: Problem, where: str) -> Problem:
@@ -335,7 +327,7 @@ class Session:
         for key, (kind, allowed) in expected.items():
             value = data.get(key)
             if value is not None and (not isinstance(value, kind) or (key == "lang" and value not in LANGS)):
-                raise InputFileError(Problem(where, f"field '{key}' has invalid value {_short(value)}",
+                raise InputFileError(Problem(where, f"field '{key}' has invalid value {short_repr(value)}",
                                              f"allowed: {allowed}"))
         steps = []
         for raw in data.get("steps") or []:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from .errors import Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
-from .yamlio import line_of, load_mapping_text, read_text
+from .scenario import is_scenario
+from .yamlio import line_of, load_mapping_text, read_text, short_repr
 
 __all__ = ["Situation", "situation_model", "match_tactic"]
 
@@ -87,10 +88,9 @@ def _allowed(spec: FactSpec | None) -> str | None:
     return {"bool": "true or false", "text": "text", "list": "a list of tactic names"}.get(spec.type)
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    """A value as it appears in a message: its repr, cut short so a huge input cannot flood the screen."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(value: Any) -> str:
+    """A value as it appears in a validation message (a little longer than elsewhere: it names the field too)."""
+    return short_repr(value, 80)
 
 
 def _fields_at(model: type[BaseModel], path: list[str]) -> list[str]:
@@ -208,7 +208,7 @@ class Situation:
 
 def _unwrap(data: dict[str, Any], where: str = "situation") -> dict[str, Any]:
     """A scenario file (situation + expect) is diagnosed as its situation."""
-    if "situation" in data and "community" not in data:
+    if is_scenario(data):
         inner = data["situation"]
         if not isinstance(inner, dict):
             line = line_of(data, ("situation",))

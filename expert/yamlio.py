@@ -14,7 +14,7 @@ import yaml
 
 from .errors import InputFileError, Problem
 
-__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "atomic_write_text"]
+__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "short_repr", "atomic_write_text"]
 
 
 class LineDict(dict):
@@ -210,11 +210,12 @@ def kind_of(value: Any) -> str:
     for types, word in ((bool, "true/false"), ((int, float), "a number"), (str, "text"), (list, "a list"),
                         (dict, "a mapping")):
         if isinstance(value, types):
-            return f"{word} ({_short(value)})" if word not in ("a list", "a mapping") else word
+            return f"{word} ({short_repr(value)})" if word not in ("a list", "a mapping") else word
     return type(value).__name__
 
 
-def _short(value: Any, limit: int = 60) -> str:
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A value as it appears in a message: its repr, cut short so a huge input cannot flood the screen."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
