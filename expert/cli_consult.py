@@ -21,6 +21,7 @@ from .errors import ExpertError, InputFileError, Problem
 from .explain import how as explain_how
 from .explain import why_fact
 from .knowledge import KnowledgeBase
+from .planner import acknowledgement
 from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
 from .render import FORMATS, render
 from .render.terminal import renderables
@@ -160,9 +161,10 @@ def _answer(talk: _Talk, fact: str, text: str) -> bool:
         talk.say("consult_invalid", style="red", fact=talk.kb.fact_label(fact, talk.lang), reason=reason)
         return False
     talk.session.save()
-    if fact == "mood" and talk.session.facts().get("mood") in ("worried", "under_pressure"):
+    words = acknowledgement(talk.kb, talk.session.facts().get("mood"), talk.lang) if fact == "mood" else None
+    if words:
         talk.console.print()
-        talk.say(f"acknowledge_{talk.session.facts()['mood']}", style="italic")
+        talk.console.print(RichText(words, style="italic"))
     if fact == CONCERNS:
         _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
     return True

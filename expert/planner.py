@@ -10,7 +10,7 @@ from .knowledge import PHASES, TIERS, KnowledgeBase, fill
 from .plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
 from .situation import Situation
 
-__all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts"]
+__all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement"]
 
 MAX_MISSING = 8
 OBJECTIVE_FACT = "objective_defined"  # derived fact (facts.yaml) recording whether the objective is given
@@ -44,9 +44,10 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
     return shown
 
 
-def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str) -> tuple[list[str], list[str], list[str]]:
-    rules = {r.id: r for r in kb.rules}
-    values = _display_values(kb, reasoning.facts, lang)
+def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
+              values: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """The evidence texts for and against one diagnosis, filled with ``values``, and the rules behind them."""
+    rules = _rules_by_id(kb)
     pro, con, ids = [], [], []
     for firing in sorted(reasoning.firings, key=lambda f: f.rule):
         if firing.diagnosis != diag:
@@ -57,11 +58,21 @@ def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str) -> 
     return pro, con, ids
 
 
+def _rules_by_id(kb: KnowledgeBase) -> dict[str, Any]:
+    """Rule id → rule, built once per knowledge base."""
+    found = kb._cache.get("rules_by_id")
+    if found is None:
+        found = kb._cache["rules_by_id"] = {r.id: r for r in kb.rules}
+    return found
+
+
 def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[DiagnosisResult]:
+    """The reported diagnoses with certainty, summary and evidence, in ``lang``."""
+    values = _display_values(kb, reasoning.facts, lang)
     out = []
     for diag in ids:
         spec = kb.diagnoses[diag]
-        pro, con, rule_ids = _evidence(kb, reasoning, diag, lang)
+        pro, con, rule_ids = _evidence(kb, reasoning, diag, lang, values)
         out.append(DiagnosisResult(
             id=diag, title=spec.title.get(lang), family=spec.family, certainty=as_certainty(reasoning.cf[diag]),
             summary=spec.summary.get(lang), evidence_for=pro, evidence_against=con, rules=rule_ids,
@@ -94,6 +105,7 @@ def _support(reasoning: Reasoning, diagnoses: list[str]) -> tuple[list[str], dic
 
 
 def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str) -> list[PlannedAction]:
+    """Every action the reported diagnoses (and allowed proposed tactics) call for, ranked by tier, phase and order."""
     certainty = {d.id: d.certainty for d in diags}
     sources = _action_sources(kb, reasoning.facts, ids)
 
@@ -151,10 +163,14 @@ def rank_unknown_facts(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str]) 
     return [(name, concerns[name]) for name in sorted(final, key=lambda n: (-final[n], n))]
 
 
-def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[MissingFact]:
-    """Unknown facts ranked by how much they could change the conclusions, each with a reason."""
+def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str,
+                        ranked: list[tuple[str, list[str]]] | None = None) -> list[MissingFact]:
+    """Unknown facts ranked by how much they could change the conclusions, each with a reason.
+
+    ``ranked`` is rank_unknown_facts for the same reasoning, when the caller already has it."""
     close = _close_pairs(kb, ids, reasoning.cf)
-    ranked = rank_unknown_facts(kb, reasoning, ids)
+    if ranked is None:
+        ranked = rank_unknown_facts(kb, reasoning, ids)
     objective = kb.derived.get(OBJECTIVE_FACT)
     if objective is not None and reasoning.facts.get(OBJECTIVE_FACT) is False:  # §1: objective first
         first = [(n, [NO_OBJECTIVE]) for n in objective.inputs if reasoning.facts.get(n) in (None, "")]
@@ -197,6 +213,7 @@ def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> lis
 
 
 def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[str, str]], lang: str) -> MissingFact:
+    """One unknown fact with why it matters: it defines the objective, separates two close causes, or confirms."""
     spec = kb.facts[name]
     title = lambda d: kb.diagnoses[d].title.get(lang)  # noqa: E731
     pair = next((p for p in close if p[0] in diags and p[1] in diags), None)
@@ -209,7 +226,8 @@ def _missing(kb: KnowledgeBase, name: str, diags: list[str], close: list[tuple[s
     return MissingFact(fact=name, group=spec.group, label=spec.label.get(lang), why=why)
 
 
-def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[Differential]:
+def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str,
+                   ranked: list[tuple[str, list[str]]]) -> list[Differential]:
     """For each family of competing causes with evidence: standings, what is ruled out, what settles it."""
     out = []
     for family in sorted(f for f, spec in kb.families.items() if spec.competing):
@@ -221,7 +239,6 @@ def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang
         settle, note = None, None
         if len(standing) >= 2 and weighed[standing[0]] - weighed[standing[1]] <= CLOSE_MARGIN + 1e-9:
             a, b = standing[:2]
-            ranked = rank_unknown_facts(kb, reasoning, ids)
             settle = next((f for f, ds in ranked if a in ds and b in ds), None) or \
                 next((f for f, ds in ranked if a in ds or b in ds), None)
             if settle:
@@ -233,6 +250,7 @@ def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang
 
 
 def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], lang: str) -> list[str]:
+    """Refused tactics with the reason, and proposed tactics the catalogue does not know."""
     out = []
     for tactic_id in facts.get("forbidden_tactics", ()):
         tactic = kb.tactics[tactic_id]
@@ -242,13 +260,10 @@ def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], la
     return out
 
 
-def _acknowledgement(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> str | None:
-    mood = facts.get("mood")
-    if mood == "under_pressure":
-        return kb.message("acknowledge_under_pressure", lang)
-    if mood == "worried":
-        return kb.message("acknowledge_worried", lang)
-    return None
+def acknowledgement(kb: KnowledgeBase, mood: str | None, lang: str) -> str | None:
+    """A word for how the person feels: messages.yaml's ``acknowledge_<mood>``, for the moods that have one."""
+    key = f"acknowledge_{mood}"
+    return kb.message(key, lang) if mood and key in kb.messages else None
 
 
 def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lang: str = "en") -> Plan:
@@ -257,13 +272,14 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
     diags = _diagnoses(kb, reasoning, ids, lang)
     actions = _actions(kb, reasoning, ids, diags, lang)
     problems = [d for d in ids if kb.diagnoses[d].family not in (ANTI_PATTERN, "objective")]
-    missing = missing_information(kb, reasoning, ids, lang)
+    ranked = rank_unknown_facts(kb, reasoning, ids)
+    missing = missing_information(kb, reasoning, ids, lang, ranked)
     return Plan(
         community=situation.name, lang=lang,
-        acknowledgement=_acknowledgement(kb, reasoning.facts, lang),
+        acknowledgement=acknowledgement(kb, reasoning.facts.get("mood"), lang),
         provisional=reasoning.facts.get(OBJECTIVE_FACT) is False,
         headline=None if problems else kb.message("no_findings", lang),
-        diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang), actions=actions,
+        diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang, ranked), actions=actions,
         anti_patterns=[d for d in ids if kb.diagnoses[d].family == ANTI_PATTERN],
         referrals=[d for d in ids if kb.diagnoses[d].family == REFERRAL],
         warnings=_warnings(kb, situation, reasoning.facts, lang),

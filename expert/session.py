@@ -214,6 +214,7 @@ class Step:
     dont_know: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as written in the session file."""
         return {"fact": self.fact, "dont_know": True} if self.dont_know else {"fact": self.fact, "value": self.value}
 
 
@@ -246,13 +247,13 @@ class Session:
         return Situation.parse(self.situation_data(), self.kb, str(self.path or "session"))
 
     def facts(self) -> dict[str, Any]:
-        """Known facts, flat (the engine's view)."""
-        if not self.situation_data().get("community", {}).get("name"):
-            partial = set_fact(self.kb, self.situation_data(), "name", "?")
-            facts = Situation.parse(partial, self.kb).facts()
+        """Known facts, flat (the engine's view); asked before every question, so the situation is rebuilt once."""
+        data = self.situation_data()
+        if not data.get("community", {}).get("name"):
+            facts = Situation.parse(set_fact(self.kb, data, "name", "?"), self.kb).facts()
             facts.pop("name", None)
             return facts
-        return self.situation().facts()
+        return Situation.parse(data, self.kb, str(self.path or "session")).facts()
 
     def skipped(self) -> set[str]:
         """Facts the user said they do not know (and has not answered since)."""
