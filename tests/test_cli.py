@@ -119,3 +119,16 @@ def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "expert", "diagnose", DEMO, "--format", "json"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and json.loads(proc.stdout)["community"] == "DevForum"
+
+
+def test_markdown_lists_findings_then_refused_tactics_and_anti_patterns_apart(runner):
+    """Anti-patterns get their own section, refused tactics close the diagnoses (they rank first in JSON)."""
+    scenario = str(ROOT / "scenarios" / "combined_pressure_during_decline.yaml")
+    data = json.loads(runner.invoke(cli, ["diagnose", scenario, "--format", "json"]).output)
+    assert data["diagnoses"][0]["id"] == "violation.fake_activity" and data["anti_patterns"] == ["avoid.campaign_bombing"]
+    text = runner.invoke(cli, ["diagnose", scenario, "--format", "markdown"]).output
+    headed = [line.split("`")[1] for line in text.splitlines() if line.startswith("### ")]
+    assert headed == ["situation.activity_decline", "decline.content_fatigue", "pressure.short_term_target",
+                      "violation.fake_activity"]
+    anti_section = text.split("## Anti-patterns to avoid")[1] if "## Anti-patterns to avoid" in text else ""
+    assert data["diagnoses"][-1]["title"] in anti_section
