@@ -24,6 +24,7 @@ class ExpertGroup(click.Group):
     """A command group that suggests the closest command name for a typo."""
 
     def resolve_command(self, ctx, args):  # noqa: D102
+        """Refuse an unknown command with the closest known name instead of click's bare error."""
         name = args[0] if args else None
         if name and name not in self.commands and not name.startswith("-"):
             guess = did_you_mean(name, self.commands)

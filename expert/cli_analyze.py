@@ -38,6 +38,7 @@ def situation_from_analysis(analysis: Analysis, kb: KnowledgeBase, name: str) ->
 
 
 def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
+    """The metrics as a rich table: label, fact id and definition, value, evidence."""
     table = Table(title=kb.message("heading_metrics", lang), title_justify="left", expand=True)
     table.add_column(kb.message("col_metric", lang), ratio=4, overflow="fold")
     table.add_column(kb.message("col_value", lang), justify="right", ratio=1)
@@ -67,6 +68,7 @@ def _markdown_row(metric, kb: KnowledgeBase, lang: str) -> str:
 
 
 def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
+    """One line saying what was read: events, file, format and the current window."""
     w = analysis.windows.current
     return kb.message("analysis_source", lang, events=analysis.events_read, source=analysis.source,
                       format=analysis.format, start=w.start.date().isoformat(), end=w.end.date().isoformat())

@@ -181,6 +181,7 @@ def _say_focus(talk: _Talk, concerns: Any) -> None:
 
 
 def _current_ids(talk: _Talk, reasoning: Reasoning) -> str:
+    """The diagnoses held so far, for the usage hint of `how`."""
     ids = list(profile(talk.kb, reasoning))
     return ", ".join(ids) if ids else talk.kb.message("consult_none_yet", talk.lang)
 

@@ -13,10 +13,12 @@ _MAX_LEVEL_SALIENCE = 1000
 
 
 def _leaf_pattern(leaf: C.Leaf) -> Any:
+    """A fact test as an experta pattern: a Datum of that name whose value passes the test."""
     return Datum(name=leaf.fact, value=P(leaf.test))
 
 
 def _concluded_pattern(leaf: C.Concluded) -> Any:
+    """A conclusion test as a pattern on Conclusion facts (NOT of it when negated)."""
     minimum = leaf.min
     holds = Conclusion(diag=leaf.id, cf=P(lambda cf: cf >= minimum))
     return NOT(holds) if leaf.negated else holds
@@ -40,7 +42,9 @@ def rule_method_name(rule: RuleSpec) -> str:
 
 
 def _action_for(rule_id: str) -> Callable[[Any], None]:
+    """The rule action: tell the engine which rule fired (the engine records the evidence)."""
     def fire(engine: Any) -> None:
+        """Report this rule's firing to the consultation."""
         engine.on_fire(rule_id)
 
     fire.__name__ = f"fire_{rule_id}"

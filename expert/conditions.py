@@ -101,6 +101,7 @@ Node = Leaf | Concluded | All | Any_
 
 
 def _show(value: Any) -> str:
+    """A threshold value as a rule author wrote it (true/false, [a, b])."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple, frozenset)):

@@ -9,6 +9,7 @@ __all__ = ["derive"]
 
 
 def _ratio(facts: dict[str, Any], a: str, b: str) -> float | None:
+    """a / b rounded, or None when either is unknown or b is not positive."""
     num, den = facts.get(a), facts.get(b)
     if num is None or den is None or den <= 0:
         return None

@@ -18,10 +18,12 @@ def catalogue_name(lang: str) -> str:
 
 
 def _anchor(ident: str) -> str:
+    """A markdown anchor for an id."""
     return ident.replace(".", "-").replace("_", "-").lower()
 
 
 def _cell(text: str) -> str:
+    """Text made safe for one markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -40,6 +42,7 @@ def render_catalogue(kb: KnowledgeBase, lang: str = "en") -> str:
 
 
 def _diagnoses(kb: KnowledgeBase, lang: str, m) -> list[str]:
+    """The diagnoses section, most urgent first, with rules, actions and references."""
     out = [f"## {m('docs_diagnoses')}", ""]
     for diag in sorted(kb.diagnoses.values(), key=lambda d: (d.priority, d.id)):
         out += [f"### {diag.title.get(lang)} `{diag.id}`", "",
@@ -60,6 +63,7 @@ def _diagnoses(kb: KnowledgeBase, lang: str, m) -> list[str]:
 
 
 def _rules(kb: KnowledgeBase, lang: str, m) -> list[str]:
+    """The rules section, one sub-heading per rule file, each condition in words."""
     out = [f"## {m('docs_rules')}", ""]
     files = sorted({r.file for r in kb.rules})
     for file in files:
@@ -78,6 +82,7 @@ def _rules(kb: KnowledgeBase, lang: str, m) -> list[str]:
 
 
 def _actions(kb: KnowledgeBase, lang: str, m) -> list[str]:
+    """The actions section in plan order (tier, phase, order)."""
     out = [f"## {m('docs_actions')}", ""]
     ordered = sorted(kb.actions.values(), key=lambda a: (TIERS.index(a.tier), PHASES.index(a.phase), a.order, a.id))
     for action in ordered:
@@ -99,6 +104,7 @@ def _actions(kb: KnowledgeBase, lang: str, m) -> list[str]:
 
 
 def _tactics(kb: KnowledgeBase, lang: str, m) -> list[str]:
+    """The tactics table, forbidden ones first."""
     out = [f"## {m('docs_tactics')}", "",
            f"| id | {m('kind_tactic')} | {m('docs_col_value')} | {m('explain_synonyms')} |", "|---|---|---|---|"]
     for tactic in sorted(kb.tactics.values(), key=lambda t: (not t.forbidden, t.id)):
@@ -109,6 +115,7 @@ def _tactics(kb: KnowledgeBase, lang: str, m) -> list[str]:
 
 
 def _facts(kb: KnowledgeBase, lang: str, m) -> list[str]:
+    """The facts table: input facts, then derived ones."""
     out = [f"## {m('docs_facts')}", "", f"| id | {m('kind_fact')} | {m('docs_col_value')} |", "|---|---|---|"]
     for spec in kb.facts.values():
         bits = [m("explain_fact_meta", group=spec.group, type=m("type_" + spec.type))]

@@ -84,6 +84,7 @@ class _TracingEngine(KnowledgeEngine):
 
 
 def _freeze(value: Any) -> Any:
+    """Lists become tuples so experta can hash fact values."""
     return tuple(value) if isinstance(value, list) else value
 
 

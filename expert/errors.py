@@ -30,10 +30,12 @@ class Problem:
         self.where, self.message, self.hint, self.code = where, message, hint, code
 
     def __str__(self) -> str:
+        """``where: message (hint)``, as the CLI prints it."""
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
     def to_dict(self) -> dict[str, str | None]:
+        """The problem as JSON-ready data (lint --format json)."""
         return {"where": self.where, "code": self.code, "message": self.message, "hint": self.hint}
 
 

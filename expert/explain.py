@@ -57,6 +57,7 @@ def fact_name(kb: KnowledgeBase, fact: str, lang: str) -> str:
 
 
 def _value_label(kb: KnowledgeBase, fact: str, value: Any, lang: str) -> str:
+    """A fact value in words: its label, a tactic's name, or the value itself."""
     spec = kb.facts.get(fact) or kb.derived.get(fact)
     labels = getattr(spec, "value_labels", None) or {}
     if isinstance(value, str) and value in labels:
@@ -74,6 +75,7 @@ def _value_label(kb: KnowledgeBase, fact: str, value: Any, lang: str) -> str:
 
 
 def _leaf_words(kb: KnowledgeBase, leaf: Any, lang: str) -> str:
+    """One condition leaf as a sentence from messages.yaml."""
     if isinstance(leaf, C.Concluded):
         title = kb.diagnoses[leaf.id].title.get(lang) if leaf.id in kb.diagnoses else leaf.id
         key = "cond_not_concluded" if leaf.negated else "cond_concluded"
@@ -117,20 +119,24 @@ def known_ids(kb: KnowledgeBase) -> list[str]:
 
 
 def _heading(kb: KnowledgeBase, kind: str, ident: str, title: str, lang: str) -> str:
+    """The first line of an explanation: kind, id and title."""
     return f"{kb.message('kind_' + kind, lang)} {ident} — {title}"
 
 
 def _refs(kb: KnowledgeBase, refs: Any, lang: str) -> list[str]:
+    """The references block (empty when there are none)."""
     refs = list(dict.fromkeys(refs))
     return [f"{kb.message('explain_references', lang)}:"] + [f"  - {r}" for r in refs] if refs else []
 
 
 def _diag_ref(kb: KnowledgeBase, diag: str, lang: str) -> str:
+    """A diagnosis as 'Title (id)'."""
     spec = kb.diagnoses.get(diag)
     return f"{spec.title.get(lang)} ({diag})" if spec else diag
 
 
 def _explain_rule(kb: KnowledgeBase, rule: Any, lang: str) -> list[str]:
+    """A rule: what it concludes, when, from which facts, and what follows."""
     lines = [_heading(kb, "rule", rule.id, _diag_ref(kb, rule.diagnosis, lang), lang),
              f"  {kb.message('explain_defined_in', lang, file=f'rules/{rule.file}:{rule.line}')}",
              f"{kb.message('explain_means', lang)}:",
@@ -152,6 +158,7 @@ def _explain_rule(kb: KnowledgeBase, rule: Any, lang: str) -> list[str]:
 
 
 def _explain_diagnosis(kb: KnowledgeBase, diag: Any, lang: str) -> list[str]:
+    """A diagnosis: what it means, the rules that lead to it, what it leads to."""
     lines = [_heading(kb, "diagnosis", diag.id, diag.title.get(lang), lang),
              f"  {kb.message('explain_diag_meta', lang, family=diag.family, priority=diag.priority, threshold=f'{diag.threshold:g}')}",
              f"{kb.message('explain_means', lang)}:", f"  {diag.summary.get(lang)}",
@@ -173,6 +180,7 @@ def _explain_diagnosis(kb: KnowledgeBase, diag: Any, lang: str) -> list[str]:
 
 
 def _explain_action(kb: KnowledgeBase, action: Any, lang: str) -> list[str]:
+    """An action: what to do and measure, and the diagnoses and tactics that call for it."""
     details = kb.message("explain_details", lang, kind=action.kind, tier=kb.message(f"tier_{action.tier}", lang),
                          phase=kb.message(f"phase_{action.phase}", lang), effort=kb.message(f"effort_{action.effort}", lang),
                          review=kb.message("review_in_days", lang, days=action.review_after_days))
@@ -194,6 +202,7 @@ def _explain_action(kb: KnowledgeBase, action: Any, lang: str) -> list[str]:
 
 
 def _explain_fact(kb: KnowledgeBase, name: str, lang: str) -> list[str]:
+    """A fact: its type and range or values, what it is derived from, who reads it."""
     spec = kb.facts.get(name)
     derived = kb.derived.get(name)
     label = (spec or derived).label.get(lang)
@@ -223,6 +232,7 @@ def _explain_fact(kb: KnowledgeBase, name: str, lang: str) -> list[str]:
 
 
 def _explain_tactic(kb: KnowledgeBase, tactic: Any, lang: str) -> list[str]:
+    """A tactic: allowed or refused and why, and what it leads to."""
     lines = [_heading(kb, "tactic", tactic.id, tactic.label.get(lang), lang),
              f"{kb.message('explain_means', lang)}:",
              f"  {kb.message('explain_forbidden' if tactic.forbidden else 'explain_allowed', lang)}",
@@ -244,6 +254,7 @@ def _explain_tactic(kb: KnowledgeBase, tactic: Any, lang: str) -> list[str]:
 
 
 def _num(value: float | None) -> str:
+    """A range bound, or a dash when there is none."""
     return "—" if value is None else f"{value:g}"
 
 

@@ -190,6 +190,7 @@ def fill(template: str, values: dict[str, Any]) -> str:
 
 
 def _format_value(value: Any) -> str:
+    """A placeholder value as text (floats without trailing zeros, lists joined)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -217,6 +218,7 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, where: str, message: str, hint: str | None = None, code: str = "schema") -> None:
+        """Record one problem."""
         self.problems.append(Problem(where, message, hint, code))
 
     def validate(self, model: type[BaseModel], data: Any, where_file: str, what: str, extra: dict[str, Any]):
@@ -259,6 +261,7 @@ def _entries(data: Any, path: Path, col: _Collector) -> list[tuple[str, Any]]:
 
 
 def _load_facts(path: Path, col: _Collector) -> tuple[dict[str, FactSpec], dict[str, Text], dict[str, DerivedSpec]]:
+    """facts.yaml: input facts by group (a group may be a single fact), and derived facts."""
     data = load_yaml_file(path) or {}
     facts: dict[str, FactSpec] = {}
     groups: dict[str, Text] = {}
@@ -354,6 +357,7 @@ def parse_condition(data: Any, where: str, col: _Collector, rule_id: str) -> C.N
 
 
 def _load_rules(rule_dir: Path, col: _Collector) -> list[RuleSpec]:
+    """Every rules/*.yaml file, conditions parsed, each problem located."""
     rules: list[RuleSpec] = []
     for path in sorted(rule_dir.glob("*.yaml")):
         for rid, body in _entries(load_yaml_file(path), path, col):
@@ -378,6 +382,7 @@ def _load_rules(rule_dir: Path, col: _Collector) -> list[RuleSpec]:
 
 
 def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collector) -> dict[str, Any]:
+    """One id -> entry catalogue (diagnoses, actions, tactics, families), validated."""
     out: dict[str, Any] = {}
     if not path.exists():
         col.add(str(path), f"missing {what} catalogue")
@@ -393,6 +398,7 @@ def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collect
 
 
 def _load_messages(path: Path, col: _Collector) -> dict[str, Text]:
+    """messages.yaml: UI strings in English and Chinese."""
     out = {}
     for key, body in ((load_yaml_file(path) or {}) if path.exists() else {}).items():
         spec = col.validate(Text, body, str(path), f"message '{key}'", {})
@@ -410,6 +416,7 @@ def _assign_levels(rules: list[RuleSpec], col: _Collector) -> list[RuleSpec]:
     visiting: set[str] = set()
 
     def level(rule: RuleSpec) -> int:
+        """The rule's stratum: one more than the deepest rule producing a conclusion it reads."""
         if rule.id in levels:
             return levels[rule.id]
         if rule.id in visiting:

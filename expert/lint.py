@@ -49,6 +49,7 @@ class Finding:
     hint: str | None = None
 
     def __str__(self) -> str:
+        """``file:line: level: message (hint)``."""
         text = f"{self.file}:{self.line}: {self.level}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
@@ -61,9 +62,11 @@ class _Findings:
         self.items: list[Finding] = []
 
     def path(self, rel: str) -> str:
+        """The file's path under the folder the user named."""
         return str(self.root / rel)
 
     def add(self, rel: str, line: int, level: str, code: str, message: str, hint: str | None = None) -> None:
+        """Record one finding."""
         self.items.append(Finding(self.path(rel), int(line or 0), level, code, message, hint))
 
 
@@ -109,6 +112,7 @@ def _locate(root: Path, where: str) -> tuple[str, int]:
 # -- duplicate keys: YAML keeps the last of two equal keys without a word --------------------------
 
 def _duplicate_keys(root: Path, out: _Findings) -> None:
+    """Report keys given twice in one mapping of any knowledge file."""
     files = sorted(p for p in [*root.glob("*.yaml"), *(root / "rules").glob("*.yaml")] if p.is_file())
     for path in files:
         try:
@@ -121,6 +125,7 @@ def _duplicate_keys(root: Path, out: _Findings) -> None:
 
 
 def _walk_duplicates(node: Any) -> Iterator[tuple[str, int, int]]:
+    """(key, line, first line) of every repeated key in a composed YAML tree."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -147,6 +152,7 @@ class _Type:
 
 
 def _fact_type(kb: KnowledgeBase, name: str) -> _Type | None:
+    """What values a fact (input or derived) can take, for type and range checks."""
     spec = kb.facts.get(name)
     if spec is not None:
         values = tuple(kb.tactics) if spec.values_from == "tactics" else spec.values
@@ -174,6 +180,7 @@ _OPS_BY_KIND = {
 
 
 def _is_number(value: Any) -> bool:
+    """True for ints and floats, not bools."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -217,6 +224,7 @@ class _Numeric:
         self.excluded: set[float] = set()
 
     def apply(self, op: str, value: Any) -> None:
+        """Narrow the interval by one test."""
         if op in ("gt", "ge") and (value > self.lo or (value == self.lo and op == "gt")):
             self.lo, self.lo_open = value, op == "gt"
         elif op in ("lt", "le") and (value < self.hi or (value == self.hi and op == "lt")):
@@ -228,11 +236,13 @@ class _Numeric:
             self.excluded |= {value} if op == "ne" else set(value)
 
     def _inside(self, v: float) -> bool:
+        """True when a value lies within the interval and is not excluded."""
         above = v > self.lo or (v == self.lo and not self.lo_open)
         below = v < self.hi or (v == self.hi and not self.hi_open)
         return above and below and (not self.integer or float(v).is_integer()) and v not in self.excluded
 
     def empty(self) -> bool:
+        """True when no value satisfies every test applied."""
         if self.points is not None:
             return not any(self._inside(p) for p in self.points)
         if self.integer and math.isfinite(self.lo) and math.isfinite(self.hi):
@@ -323,6 +333,7 @@ def _conjunct_problem(kb: KnowledgeBase, conj: list, concludable: set[str]) -> s
 
 
 def _show(value: float | None) -> str:
+    """A range bound for a message (empty when open)."""
     return "" if value is None else f"{value:g}"
 
 
@@ -401,6 +412,7 @@ def _placeholders(kb: KnowledgeBase, rule: Any, live: list, rel: str, out: _Find
 # -- reachability ----------------------------------------------------------------------------------
 
 def _reachability(kb: KnowledgeBase, satisfiable: set[str], out: _Findings) -> None:
+    """Warn about diagnoses no satisfiable rule concludes and actions nothing leads to."""
     concluded = {r.diagnosis for r in kb.rules if r.cf > 0 and r.id in satisfiable}
     for diag in kb.diagnoses.values():
         if diag.id not in concluded:
@@ -447,6 +459,7 @@ def _texts(kb: KnowledgeBase) -> Iterator[tuple[str, int, str, Any]]:
 
 
 def _translations(kb: KnowledgeBase, root: Path, out: _Findings) -> None:
+    """Warn about every user-facing text without Chinese."""
     message_lines = _top_level_lines(root / "messages.yaml")
     group_lines = _group_lines(root / "facts.yaml")
     for file, line, what, text in _texts(kb):
@@ -460,6 +473,7 @@ def _translations(kb: KnowledgeBase, root: Path, out: _Findings) -> None:
 
 
 def _top_level_lines(path: Path) -> dict[str, int]:
+    """Line of each top-level key of a YAML file (messages.yaml has no line per entry)."""
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
@@ -470,6 +484,7 @@ def _top_level_lines(path: Path) -> dict[str, int]:
 
 
 def _group_lines(path: Path) -> dict[str, int]:
+    """Line of each group under `groups:` in facts.yaml."""
     try:
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
@@ -481,6 +496,7 @@ def _group_lines(path: Path) -> dict[str, int]:
 
 
 def _tactics(kb: KnowledgeBase, out: _Findings) -> None:
+    """Warn about tactics without Chinese synonyms; refuse a name shared by two tactics."""
     from .situation import _normalise  # the same normalisation free text is matched with
 
     owner: dict[str, str] = {}

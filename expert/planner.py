@@ -110,6 +110,7 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
     sources = _action_sources(kb, reasoning.facts, ids)
 
     def key(action_id: str) -> tuple:
+        """Rank: tier, phase, the author's order, then the most certain diagnosis calling for it."""
         spec = kb.actions[action_id]
         best = max(certainty[d] for d in sources[action_id])
         return (TIERS.index(spec.tier), PHASES.index(spec.phase), spec.order, -best, action_id)

@@ -228,6 +228,7 @@ def _change(base: dict[str, float], other: dict[str, float]) -> float:
 
 
 def _top(prof: dict[str, float]) -> tuple[str, ...]:
+    """The diagnoses of a profile at or above TOP_CERTAINTY."""
     return tuple(d for d, c in prof.items() if c >= TOP_CERTAINTY)
 
 
@@ -269,6 +270,7 @@ def candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
 
 
 def _candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
+    """Candidate answers by fact type (uncached; see candidates)."""
     spec = kb.facts.get(name)
     if spec is None:
         return _derived_candidates(kb, name)
@@ -285,6 +287,7 @@ def _candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
 
 
 def _derived_candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
+    """Candidate values of a derived fact, by its kind."""
     spec = kb.derived.get(name)
     if spec is None:
         return ()
@@ -421,6 +424,7 @@ def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
     memo: dict[str, dict[str, float]] = {}
 
     def prof_of(assign: dict) -> dict[str, float]:
+        """The profile of one hypothetical world, memoised within this assessment."""
         key = repr(sorted((k, repr(v)) for k, v in assign.items()))
         if key not in memo:
             memo[key] = base_prof if not assign else profile(kb, run(kb, facts, assign))
@@ -543,4 +547,5 @@ def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, A
 
 
 def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:
+    """How many opening questions are still unanswered and not skipped."""
     return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped)

@@ -37,6 +37,7 @@ def _lent_stdlib() -> Iterator[None]:
 
 
 def _import_experta() -> Any:
+    """Import experta inside the stdlib shim and return the module."""
     with _lent_stdlib():
         import experta  # noqa: PLC0415  (deliberately inside the shim)
         import experta.engine  # noqa: F401,PLC0415

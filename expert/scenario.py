@@ -61,6 +61,7 @@ def load_scenario(path: Path) -> Scenario:
 
 
 def _first(plan: Plan, kind: str) -> int | None:
+    """Rank of the first action of a kind, or None."""
     return next((a.rank for a in plan.actions if a.kind == kind), None)
 
 

@@ -72,6 +72,7 @@ def _num(bound: float | None) -> str:
 
 
 def _bool(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> bool:
+    """Yes/no words in English or Chinese as a bool; AnswerError otherwise."""
     word = text.strip().lower()
     if word in _YES:
         return True
@@ -232,6 +233,7 @@ class Session:
     finished: bool = False
 
     def __post_init__(self) -> None:
+        """Stamp a new session with its creation time and the knowledge it was made with."""
         self.created = self.created or _dt.datetime.now().isoformat(timespec="seconds")
         self.knowledge = self.knowledge or knowledge_hash(self.kb)
 

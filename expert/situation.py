@@ -59,6 +59,7 @@ def situation_model(kb: KnowledgeBase) -> type[BaseModel]:
 
 
 def _normalise(text: str) -> str:
+    """Lower case, with runs of spaces, _ and - made one space, for matching tactic names."""
     return re.sub(r"[\s_\-]+", " ", text.strip().lower())
 
 
@@ -166,6 +167,7 @@ class Situation:
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """Proposed tactics matched to catalogue ids; the unmatched are kept apart for a warning."""
         pressure = data.get("pressure")
         if not isinstance(pressure, dict) or not isinstance(pressure.get("proposed_tactics"), list):
             return data, ()
@@ -180,6 +182,7 @@ class Situation:
 
     @staticmethod
     def _cross_check(instance: BaseModel, kb: KnowledgeBase, where: str) -> None:
+        """Cross-field limits (at_most), e.g. inactive core members cannot exceed the core."""
         flat = _flatten(instance, kb)
         problems = []
         for spec in kb.facts.values():
@@ -221,6 +224,7 @@ def _unwrap(data: dict[str, Any], where: str = "situation") -> dict[str, Any]:
 
 
 def _flatten(instance: BaseModel, kb: KnowledgeBase) -> dict[str, Any]:
+    """Nested groups to a flat fact name -> value mapping, lists as tuples."""
     out: dict[str, Any] = {}
     for group in kb.groups:
         value = getattr(instance, group, None)

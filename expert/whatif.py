@@ -66,6 +66,7 @@ def apply_changes(kb: KnowledgeBase, data: dict[str, Any], changes: dict[str, An
 
 
 def _diff_diagnoses(before: Plan, after: Plan, result: WhatIf) -> None:
+    """Diagnoses added, removed, or whose certainty changed."""
     old = {d.id: d for d in before.diagnoses}
     new = {d.id: d for d in after.diagnoses}
     result.added = [{"id": d, "title": new[d].title, "certainty": new[d].certainty} for d in new if d not in old]
@@ -75,6 +76,7 @@ def _diff_diagnoses(before: Plan, after: Plan, result: WhatIf) -> None:
 
 
 def _diff_actions(before: Plan, after: Plan, result: WhatIf) -> None:
+    """Actions added, removed, or moved relative to the others kept."""
     old = {a.id: a for a in before.actions}
     new = {a.id: a for a in after.actions}
     result.actions_added = [{"id": a, "title": new[a].title, "rank": new[a].rank} for a in new if a not in old]
@@ -97,6 +99,7 @@ def compare(kb: KnowledgeBase, data: dict[str, Any], changes: dict[str, Any], la
 
 
 def _change_words(kb: KnowledgeBase, changes: dict[str, Any]) -> str:
+    """The changes as fact=value words for the title."""
     return ", ".join(f"{f}={'?' if v is None else (','.join(map(str, v)) if isinstance(v, list) else v)}"
                      for f, v in changes.items())
 

@@ -42,11 +42,13 @@ class _LineLoader(_SafeBase):
     """A safe loader (no arbitrary objects) whose mappings and sequences carry their line."""
 
     def construct_mapping(self, node, deep=False):  # noqa: D102
+        """A LineDict that remembers its line."""
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         return mapping
 
     def construct_sequence(self, node, deep=False):  # noqa: D102
+        """A LineList that remembers its line."""
         seq = LineList(super().construct_sequence(node, deep=True))
         seq.line = node.start_mark.line + 1
         return seq
@@ -63,6 +65,7 @@ class _StrictLineLoader(_LineLoader):
     """
 
     def construct_mapping(self, node, deep=False):  # noqa: D102
+        """Refuse a key given twice, then build the mapping as the lenient loader does."""
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:  # `<<: *base` may be overridden on purpose
@@ -92,6 +95,7 @@ def _expanded_size(data: Any, limit: int) -> int:
     sizes: dict[int, int] = {}
 
     def size(node: Any) -> int:
+        """Values under ``node``, aliased containers counted once and remembered."""
         if isinstance(node, dict):
             children = [*node.keys(), *node.values()]
         elif isinstance(node, list):

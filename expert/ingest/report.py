@@ -86,6 +86,7 @@ def _texts_path(root: Path | str | None) -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """Read and check ingest.yaml once per path: every note and definition needs en and zh."""
     from ..errors import KnowledgeError, Problem
     from ..yamlio import load_yaml_file
 

@@ -9,6 +9,7 @@ __all__ = ["render_markdown"]
 
 
 def _cell(text: str) -> str:
+    """Text made safe for one markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 

@@ -14,6 +14,7 @@ __all__ = ["render_terminal", "renderables", "to_text"]
 
 
 def _diagnoses_table(plan: Plan, L: Labels) -> Table:
+    """The diagnoses with certainty and evidence for (+) and against (-)."""
     table = Table(title=L("heading_diagnoses"), title_justify="left", show_lines=True, expand=True)
     table.add_column(L("col_diagnosis"), ratio=2, overflow="fold")
     table.add_column(L("col_certainty"), justify="right", width=9)
@@ -29,6 +30,7 @@ def _diagnoses_table(plan: Plan, L: Labels) -> Table:
 
 
 def _plan_table(plan: Plan, L: Labels) -> Table:
+    """The phased plan: rank, phase and tier, action, measures, owner and review."""
     table = Table(title=L("heading_plan"), title_justify="left", show_lines=True, expand=True)
     table.add_column(L("col_rank"), width=4, justify="right")
     table.add_column(L("col_phase"), ratio=1, overflow="fold")
@@ -47,6 +49,7 @@ def _plan_table(plan: Plan, L: Labels) -> Table:
 
 
 def _bullets(title: str, lines: list[str], style: str) -> Panel:
+    """A titled panel of bullet lines."""
     return Panel(Text("\n".join(f"• {line}" for line in lines)), title=title, title_align="left", border_style=style)
 
 
@@ -95,7 +98,9 @@ def render_terminal(plan: Plan, kb: KnowledgeBase, *, color: bool = False, width
 
 class _Null:
     def write(self, _text: str) -> int:
+        """Discard the text (the console records it for export)."""
         return 0
 
     def flush(self) -> None:
+        """Nothing to flush."""
         pass
