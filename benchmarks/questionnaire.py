@@ -13,6 +13,10 @@ We count the questions asked until the top diagnoses (reported, no anti-patterns
 - adaptive: the questionnaire's own choice of question (expert.questionnaire.next_question);
 - fixed: every question of knowledge/questions.yaml in file order.
 
+A second run ("concerns: don't know") repeats the adaptive one with the person answering
+"what brings you here?" with don't know: the questionnaire then screens every area (each
+topic's `screen` questions) and explores only the areas the answers open.
+
 Counts include the six opening questions (name, objective, success metric, stage, mood,
 concerns), which both orders ask first. Also printed: how many questions the adaptive run asks
 in all before it stops by itself. The questionnaire remembers each question's assessment per
@@ -96,17 +100,19 @@ def main() -> int:
         target = top_of(kb, run(kb, full))
         full = {**full, CONCERNS: stated_concerns(kb, catalogue, full, target)}
         tops, asked = adaptive(kb, catalogue, full)
-        rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target)))
+        unsure, unsure_asked = adaptive(kb, catalogue, {k: v for k, v in full.items() if k != CONCERNS})
+        rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target),
+                     settled_at(unsure, target), len(unsure_asked)))
     elapsed = time.perf_counter() - started
-    print(f"{'scenario':45} {'adaptive':>8} {'asked':>6} {'fixed':>6}")
-    for name, a, total, f in rows:
-        print(f"{name:45} {a if a is not None else '-':>8} {total:>6} {f if f is not None else '-':>6}")
-    done = [(a, f) for _, a, _, f in rows if a is not None and f is not None]
+    print(f"{'scenario':45} {'adaptive':>8} {'asked':>6} {'fixed':>6} {'unsure':>6} {'asked':>6}")
+    for name, a, total, f, u, u_total in rows:
+        print(f"{name:45} {_n(a):>8} {total:>6} {_n(f):>6} {_n(u):>6} {u_total:>6}")
+    done = [(a, f) for _, a, _, f, _, _ in rows if a is not None and f is not None]
     if not done:
         print("no scenario settled")
         return 1
     a_counts, f_counts = [a for a, _ in done], [f for _, f in done]
-    never = sum(1 for _, a, _, _ in rows if a is None)
+    never = sum(1 for _, a, *_ in rows if a is None)
     print()
     print(f"scenarios: {len(rows)} (adaptive never settled: {never}); questions in the catalogue: {len(catalogue.questions)}")
     opening = len(catalogue.opening)
@@ -116,9 +122,28 @@ def main() -> int:
     print(f"fixed order: median {statistics.median(f_counts):g}, max {max(f_counts)} questions")
     print(f"ratio adaptive/fixed: median {statistics.median(a_counts) / statistics.median(f_counts):.2f}, "
           f"total {sum(a_counts) / sum(f_counts):.2f}")
-    print(f"adaptive stops by itself after a median of {statistics.median(t for _, _, t, _ in rows):g} questions "
-          f"({elapsed:.1f} s for all scenarios)")
+    print(f"adaptive stops by itself after a median of {statistics.median(t for _, _, t, *_ in rows):g} questions "
+          f"({elapsed:.1f} s for all scenarios, both runs)")
+    _print_unsure(rows)
     return 0
+
+
+def _n(count: int | None) -> str:
+    """A count, or '-' for never settled."""
+    return "-" if count is None else str(count)
+
+
+def _print_unsure(rows: list[tuple]) -> None:
+    """The second run's figures: concerns answered with don't know (screen, then explore what opens)."""
+    settled = [u for *_, u, _ in rows if u is not None]
+    never = sum(1 for *_, u, _ in rows if u is None)
+    print()
+    print(f"concerns: don't know (unsure): never settled: {never}")
+    if settled:
+        print(f"unsure: median {statistics.median(settled):g}, max {max(settled)} questions until the top "
+              f"equals the full-information plan's")
+    print(f"unsure stops by itself after a median of {statistics.median(t for *_, t in rows):g} questions "
+          f"(max {max(t for *_, t in rows)})")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,11 @@ nothing is never asked, and the questionnaire ends when no fact can change the t
 Focus (the presenting concern): the opening ends with "what brings you here?" (the `concerns`
 fact). After it, a question is eligible when one of its topics is a named concern or
 `general`, or when it bears on a diagnosis the evidence has already opened (live_diagnoses),
-so evidence can still lead into another area. Concerns not known: every question is eligible.
-Topics and the families they cover are knowledge (questions.yaml), not code.
+so evidence can still lead into another area. Concerns not known ("don't know"): the expert
+screens instead of filling a form. First the screening questions of every topic (its `screen`
+list), in catalogue order, skipping those that can change nothing; then a topic counts as opened
+when a diagnosis of one of its families is live, and eligibility is as if the person had named
+the opened topics. Topics, their families and screens are knowledge (questions.yaml), not code.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
     "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
     "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
+    "screening", "opened_topics",
 ]
 
 TOP_CERTAINTY = 0.5
@@ -62,11 +66,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The questions in tie-break order, the opening ones asked first, and topic → families."""
+    """The questions in tie-break order, the opening ones asked first, topic → families and topic → screen."""
 
     opening: tuple[str, ...]
     questions: dict[str, Question]
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    screens: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def order(self, fact: str) -> int:
         """The position of a fact's question (ties go to the earlier one)."""
@@ -129,8 +134,9 @@ def _check_topics(kb: KnowledgeBase, data: Any, where: str, problems: list[Probl
             problems.append(Problem(loc, f"topic '{topic}' is not a value of the '{CONCERNS}' fact",
                                     f"did you mean '{guess}'?" if guess else f"add it to {CONCERNS} in facts.yaml"))
             continue
-        if not isinstance(body, dict) or set(body) != {"families"}:
-            problems.append(Problem(loc, f"topic '{topic}': expected {{families: [...]}}"))
+        if not isinstance(body, dict) or "families" not in body or set(body) - {"families", "screen"}:
+            problems.append(Problem(loc, f"topic '{topic}': expected {{families: [...], screen: [...]}}",
+                                    "screen (the first questions to ask about the topic) is optional"))
             continue
         topics[str(topic)] = _names(body["families"], loc, f"topic '{topic}' families", kb.families or {}, problems)
     for value in values:
@@ -138,6 +144,19 @@ def _check_topics(kb: KnowledgeBase, data: Any, where: str, problems: list[Probl
             problems.append(Problem(where, f"concern '{value}' has no topic", "add it under topics"))
     topics.setdefault(GENERAL, ())
     return topics
+
+
+def _check_screens(data: Any, topics: dict[str, tuple[str, ...]], questions: dict[str, Question], where: str,
+                   problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """Topic → its screening facts; each must be a question of that topic (or a general one)."""
+    screens: dict[str, tuple[str, ...]] = {}
+    for topic, body in (data.items() if isinstance(data, dict) else ()):
+        if topic not in topics or not isinstance(body, dict) or "screen" not in body:
+            continue
+        loc = f"{where}:{getattr(body['screen'], 'line', 0) or getattr(body, 'line', 0)}"
+        own = [f for f, q in questions.items() if topic in q.topics or GENERAL in q.topics]
+        screens[str(topic)] = _names(body["screen"], loc, f"topic '{topic}' screen", own, problems)
+    return screens
 
 
 def _check_question(kb: KnowledgeBase, fact: str, body: Any, where: str, topics: dict[str, tuple[str, ...]],
@@ -177,11 +196,12 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
         question = _check_question(kb, str(fact), body, where, topics, problems)
         if question:
             questions[str(fact)] = question
+    screens = _check_screens(data.get("topics"), topics, questions, where, problems)
     opening = tuple(str(f) for f in (data.get("opening") or ()))
     for fact in opening:
         if fact not in questions:
             problems.append(Problem(where, f"opening question '{fact}' has no entry under questions"))
-    return Catalogue(tuple(f for f in opening if f in questions), questions, topics), problems
+    return Catalogue(tuple(f for f in opening if f in questions), questions, topics, screens), problems
 
 
 def load_questions(kb: KnowledgeBase, path: Path | None = None) -> Catalogue:
@@ -484,6 +504,28 @@ def background_facts(kb: KnowledgeBase, catalogue: Catalogue) -> frozenset[str]:
     return frozenset(names)
 
 
+def screening(catalogue: Catalogue) -> tuple[str, ...]:
+    """The screening questions of every topic, in catalogue order, each once."""
+    return tuple(dict.fromkeys(f for facts in catalogue.screens.values() for f in facts))
+
+
+def opened_topics(kb: KnowledgeBase, catalogue: Catalogue, live: frozenset[str]) -> frozenset[str]:
+    """The topics the evidence has opened (a live diagnosis in one of their families), plus general."""
+    return frozenset(topics_for_families(catalogue, {kb.diagnoses[d].family for d in live})) | {GENERAL}
+
+
+def _gate(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
+          base: Reasoning) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(topics in focus, live evidence, screening questions): the named concerns, or when they are
+    unknown the topics the evidence has opened plus the screening questions (whose answers are evidence)."""
+    topics = focus(facts)
+    if topics is not None:
+        return topics, live_diagnoses(kb, base, background_facts(kb, catalogue)), ()
+    screen = screening(catalogue)
+    evidence = live_diagnoses(kb, base, background_facts(kb, catalogue) - set(screen))
+    return opened_topics(kb, catalogue, evidence), evidence, screen
+
+
 def topics_for_families(catalogue: Catalogue, families: Any) -> tuple[str, ...]:
     """The concern topics (not general) that cover any of the families, in catalogue order."""
     wanted = set(families)
@@ -513,13 +555,12 @@ def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, 
     base = run(kb, facts)
     live = live_diagnoses(kb, base)
     potential = potentials(kb, base)
-    topics = focus(facts)
-    evidence = live if topics is None else live_diagnoses(kb, base, background_facts(kb, catalogue))
+    topics, evidence, screen = _gate(kb, catalogue, facts, base)
     out = []
     for name, question in catalogue.questions.items():
         if facts.get(name) is not None or name in skipped or name in catalogue.opening:
             continue
-        if not eligible(kb, question, topics, evidence):
+        if name not in screen and not eligible(kb, question, topics, evidence):
             continue
         choice = _assess_cached(kb, facts, base, name, live, potential)
         if choice.score > _EPS:
@@ -536,14 +577,26 @@ def _priority(choice: Choice, catalogue: Catalogue) -> tuple:
 
 def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
                   skipped: frozenset[str] | set[str] = frozenset()) -> tuple[Choice | None, int]:
-    """The next question (opening ones first, in order) and how many could still change the top."""
+    """The next question (opening ones first, in order; then, concerns unknown, the screening
+    ones) and how many could still change the top or are still to screen."""
+    ranked = rank_questions(kb, catalogue, facts, skipped)
+    screen = _screening_left(catalogue, facts, ranked)
+    left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen)
     for name in catalogue.opening:
         if facts.get(name) is None and name not in skipped:
-            ranked = rank_questions(kb, catalogue, facts, skipped)
-            left = sum(1 for c in ranked if c.changes_top) + _opening_left(catalogue, facts, skipped)
-            return Choice(name, 0.0, True, (), opening=True), left
-    ranked = [c for c in rank_questions(kb, catalogue, facts, skipped) if c.changes_top]
-    return (ranked[0] if ranked else None), len(ranked)
+            return Choice(name, 0.0, True, (), opening=True), left + _opening_left(catalogue, facts, skipped)
+    if screen:
+        return screen[0], left
+    top = [c for c in ranked if c.changes_top]
+    return (top[0] if top else None), len(top)
+
+
+def _screening_left(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list[Choice]) -> list[Choice]:
+    """While concerns are unknown: the ranked screening questions (those that can change something), in screening order."""
+    if focus(facts) is not None:
+        return []
+    by_fact = {c.fact: c for c in ranked}
+    return [by_fact[f] for f in screening(catalogue) if f in by_fact]
 
 
 def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:

@@ -6,8 +6,8 @@ import pytest
 from expert.api import load_situation
 from expert.errors import KnowledgeError
 from expert.questionnaire import (GENERAL, OPENING, Catalogue, bears_on, candidates, check_questions, focus,
-                                  live_diagnoses, load_questions, next_question, rank_questions, run, top_of,
-                                  topics_for_families)
+                                  live_diagnoses, load_questions, next_question, opened_topics, rank_questions, run,
+                                  screening, top_of, topics_for_families)
 
 from .conftest import ROOT
 
@@ -256,3 +256,82 @@ def test_topics_for_families_follow_the_catalogue(catalogue):
     assert topics_for_families(catalogue, {"conflict"}) == ("conflict",)
     assert set(topics_for_families(catalogue, {"churn", "decline"})) == {"contributors_leaving", "activity_decline"}
     assert topics_for_families(catalogue, {"objective"}) == ()
+
+
+# --- concerns unknown: screen every area, explore only what the answers open ----------------------
+
+UNSURE = {**OPENED}
+UNSURE_SKIPPED = {"concerns"}
+
+
+def _asked_unsure(kb, catalogue, answers, limit=200):
+    """Run the questionnaire after an opening whose concerns were answered don't know."""
+    facts, skipped, asked = dict(UNSURE), set(UNSURE_SKIPPED), []
+    while len(asked) < limit:
+        choice, _ = next_question(kb, catalogue, facts, skipped)
+        if choice is None:
+            return asked
+        assert choice.fact not in asked
+        asked.append(choice.fact)
+        if choice.fact in answers:
+            facts[choice.fact] = answers[choice.fact]
+        else:
+            skipped.add(choice.fact)
+    raise AssertionError("the questionnaire did not stop")
+
+
+def test_every_concern_topic_has_a_screen_of_its_own_questions(catalogue):
+    assert set(catalogue.screens) == set(catalogue.topics) - {GENERAL}
+    for topic, facts in catalogue.screens.items():
+        assert 1 <= len(facts) <= 3, topic
+        for fact in facts:
+            assert set(catalogue.questions[fact].topics) & {topic, GENERAL}, (topic, fact)
+    assert catalogue.screens["conflict"] == ("severity",)
+    assert screening(catalogue)[0] == "activity_change_pct"
+
+
+def test_a_screen_fact_outside_its_topic_is_located_with_a_suggestion(kb, tmp_path):
+    bad = tmp_path / "questions.yaml"
+    text = (ROOT / "knowledge" / "questions.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("screen: [severity]", "screen: [severty]", 1)
+                   .replace("screen: [moderation_complaints]", "screen: [harassment]", 1), encoding="utf-8")
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if "screen: [severty]" in t)
+    with pytest.raises(KnowledgeError) as err:
+        load_questions(kb, bad)
+    message = str(err.value)
+    assert f"questions.yaml:{line}" in message and "topic 'conflict' screen: unknown 'severty'" in message
+    assert "did you mean 'severity'" in message
+    assert "topic 'governance' screen: unknown 'harassment'" in message
+
+
+def test_unsure_asks_the_screening_questions_first_in_catalogue_order(kb, catalogue):
+    asked = _asked_unsure(kb, catalogue, {})
+    screens = [f for f in screening(catalogue) if f in asked]
+    assert asked[:len(screens)] == screens
+    assert {"activity_change_pct", "severity", "key_person_left", "safety_risk"} <= set(screens)
+
+
+def test_unsure_does_not_explore_an_area_without_evidence(kb, catalogue):
+    for severity in ("none", None):
+        answers = {"activity_change_pct": 2, "severity": severity} if severity else {"activity_change_pct": 2}
+        asked = _asked_unsure(kb, catalogue, answers)
+        assert "severity" in asked
+        assert set(asked) & _conflict_questions(catalogue) <= set(screening(catalogue)), severity
+        assert len(asked) < 30
+
+
+def test_unsure_explores_an_area_whose_screen_shows_evidence(kb, catalogue):
+    facts = {**UNSURE, "severity": "high"}
+    assert "conflict" in opened_topics(kb, catalogue, live_diagnoses(kb, run(kb, facts)))
+    asked = _asked_unsure(kb, catalogue, {"severity": "high"})
+    deeper = set(asked) & _conflict_questions(catalogue) - set(screening(catalogue))
+    assert {"harassment", "involves_admin"} & deeper
+    calm = _asked_unsure(kb, catalogue, {"severity": "none"})
+    assert not set(calm) & deeper
+
+
+def test_unsure_follows_a_decline_found_by_screening(kb, catalogue):
+    asked = _asked_unsure(kb, catalogue, {"activity_change_pct": -30})
+    assert "year_over_year_change_pct" in asked
+    assert "year_over_year_change_pct" not in _asked_unsure(kb, catalogue, {"activity_change_pct": 2})
