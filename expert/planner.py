@@ -46,10 +46,10 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
 
 def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
               values: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-    """The evidence texts for and against one diagnosis, filled with ``values``, and the rules behind them."""
+    """The evidence texts for and against one diagnosis, strongest first, and the rules behind them."""
     rules = _rules_by_id(kb)
     pro, con, ids = [], [], []
-    for firing in sorted(reasoning.firings, key=lambda f: f.rule):
+    for firing in sorted(reasoning.firings, key=lambda f: (-abs(f.cf), f.rule)):
         if firing.diagnosis != diag:
             continue
         text = fill(rules[firing.rule].evidence.get(lang), values)

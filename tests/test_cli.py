@@ -132,3 +132,11 @@ def test_markdown_lists_findings_then_refused_tactics_and_anti_patterns_apart(ru
                       "violation.fake_activity"]
     anti_section = text.split("## Anti-patterns to avoid")[1] if "## Anti-patterns to avoid" in text else ""
     assert data["diagnoses"][-1]["title"] in anti_section
+
+
+def test_evidence_is_listed_strongest_first(runner):
+    data = json.loads(runner.invoke(cli, ["diagnose", DEMO, "--format", "json"]).output)
+    rules = {r["rule"]: abs(r["cf"]) for r in data["trace"]}
+    for diagnosis in data["diagnoses"]:
+        strengths = [rules[r] for r in diagnosis["rules"]]
+        assert strengths == sorted(strengths, reverse=True), diagnosis["id"]
