@@ -21,15 +21,16 @@ def _kb(knowledge: KnowledgeBase | str | Path | None) -> KnowledgeBase:
     return cached_knowledge(str(knowledge) if knowledge else None)
 
 
-def load_situation(source: Situation | Mapping[str, Any] | str | Path, knowledge: KnowledgeBase | str | Path | None = None) -> Situation:
-    """Accept a Situation, a mapping or a path (YAML/JSON; '-' for stdin) and validate it."""
+def load_situation(source: Situation | Mapping[str, Any] | str | Path, knowledge: KnowledgeBase | str | Path | None = None,
+                   lang: str = "en") -> Situation:
+    """Accept a Situation, a mapping or a path (YAML/JSON; '-' for stdin) and validate it (errors in ``lang``)."""
     kb = _kb(knowledge)
     if isinstance(source, Situation):
         return source
     if isinstance(source, Mapping):
-        return Situation.parse(dict(source), kb)
+        return Situation.parse(dict(source), kb, lang=lang)
     if isinstance(source, (str, Path)):
-        return Situation.load(source, kb)
+        return Situation.load(source, kb, lang)
     raise SituationError(Problem("situation", f"expected a Situation, mapping or path, got {type(source).__name__}"))
 
 
@@ -45,5 +46,5 @@ def diagnose(situation: Situation | Mapping[str, Any] | str | Path, *, lang: str
     if lang not in LANGS:
         raise SituationError(Problem("lang", f"unknown language {lang!r}", f"allowed: {', '.join(LANGS)}"))
     kb = _kb(knowledge)
-    validated = load_situation(situation, kb)
+    validated = load_situation(situation, kb, lang)
     return make_plan(kb, validated, consult_facts(validated, kb), lang)

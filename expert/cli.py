@@ -83,9 +83,17 @@ def schema(what: str, knowledge_dir: Path | None) -> None:
     click.echo(json.dumps(model.model_json_schema(mode=mode, by_alias=True), indent=2, ensure_ascii=False))
 
 
+def _error_heading(lang: str) -> str:
+    """'Error' in the language of the problems (English if the knowledge itself cannot load)."""
+    try:
+        return cached_knowledge().message("error_prefix", lang)
+    except (ExpertError, KeyError):
+        return "Error"
+
+
 def print_error(exc: ExpertError) -> None:
     """Our error's problems on stderr, one per line, under the error's kind."""
-    click.echo(f"Error ({exc.__class__.__name__}):", err=True)
+    click.echo(f"{_error_heading(exc.lang)} ({exc.__class__.__name__}):", err=True)
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
 

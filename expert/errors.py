@@ -43,8 +43,10 @@ class ExpertError(Exception):
     """Root of every error this package raises on purpose; carries its CLI exit code."""
 
     exit_code = 1
+    lang = "en"  # the language the problems are written in (set by whoever localised them)
 
-    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+    def __init__(self, problems: list[Problem] | Problem | str, lang: str = "en") -> None:
+        self.lang = lang
         if isinstance(problems, str):
             problems = [Problem("", problems)]
         elif isinstance(problems, Problem):

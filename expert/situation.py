@@ -77,16 +77,18 @@ def match_tactic(kb: KnowledgeBase, text: str) -> str | None:
     return index.get(wanted)
 
 
-def _allowed(spec: FactSpec | None) -> str | None:
+def _allowed(spec: FactSpec | None, kb: KnowledgeBase, lang: str) -> str | None:
     """What a fact accepts, in words: a range, a list of values, or a type."""
     if spec is None:
         return None
     if spec.values:
-        return "one of " + ", ".join(spec.values) if spec.type == "enum" else "a list of " + ", ".join(spec.values)
+        key = "allowed_one_of" if spec.type == "enum" else "allowed_list_of"
+        return kb.message(key, lang, values=", ".join(spec.values))
     if spec.type in ("number", "integer"):
-        kind = "a number" if spec.type == "number" else "a whole number"
-        return f"{kind} from {spec.min:g} to {spec.max:g}" + (f" ({spec.unit})" if spec.unit else "")
-    return {"bool": "true or false", "text": "text", "list": "a list of tactic names"}.get(spec.type)
+        unit = f" ({spec.unit})" if spec.unit else ""
+        return kb.message(f"allowed_{spec.type}", lang, min=f"{spec.min:g}", max=f"{spec.max:g}", unit=unit)
+    key = {"bool": "allowed_bool", "text": "allowed_text", "list": "allowed_tactics"}.get(spec.type)
+    return kb.message(key, lang) if key else None
 
 
 def _short(value: Any) -> str:
@@ -108,33 +110,34 @@ def _fields_at(model: type[BaseModel], path: list[str]) -> list[str]:
 
 
 def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str,
-                 kb: KnowledgeBase) -> Problem:
-    """Turn one pydantic error into a message naming field, value and what is allowed."""
+                 kb: KnowledgeBase, lang: str = "en") -> Problem:
+    """Turn one pydantic error into a message naming field, value and what is allowed, in ``lang``."""
     raw_loc = tuple(err["loc"])
     loc = [str(p) for p in raw_loc if not isinstance(p, int)]
     field_name = ".".join(loc)
     line = line_of(data, raw_loc)
     place = f"{where}:{line}" if line and where != "situation" else where
+    say = lambda key, **values: kb.message(key, lang, **values)  # noqa: E731
     if err["type"] == "extra_forbidden":
         fields = _fields_at(model, loc[:-1])
         guess = did_you_mean(loc[-1], fields)
-        hint = f"did you mean '{'.'.join(loc[:-1] + [guess])}'?" if guess else f"allowed here: {', '.join(fields)}"
-        return Problem(place, f"unknown field '{field_name}'", hint)
+        hint = (say("err_did_you_mean", guess=".".join(loc[:-1] + [guess])) if guess
+                else say("err_allowed_here", fields=", ".join(fields)))
+        return Problem(place, say("err_unknown_field", field=field_name), hint)
     if err["type"] == "invalid_key":
         parent = ".".join(loc)
         return Problem(place, f"key {_short(raw_loc[-1])}{f' in {parent!r}' if parent else ''} is not a field name",
-                       f"allowed here: {', '.join(_fields_at(model, loc))}")
+                       say("err_allowed_here", fields=", ".join(_fields_at(model, loc))))
     if err["type"] == "model_type":
-        return Problem(place, f"field '{field_name}' has invalid value {_short(err.get('input'))}: expected a mapping "
-                              "of facts", f"allowed: {', '.join(_fields_at(model, loc))}")
+        return Problem(place, say("err_invalid_value", field=field_name, value=_short(err.get("input")))
+                       + ": " + say("err_not_mapping"), say("err_allowed", allowed=", ".join(_fields_at(model, loc))))
     if err["type"] == "missing":
-        return Problem(place, f"field '{field_name}' is required", "give the community a name: community: {name: ...}")
-    spec = kb.facts.get(loc[-1]) if loc else None
-    allowed = _allowed(spec)
-    value = err.get("input")
-    reason = err["msg"][0].lower() + err["msg"][1:]
-    return Problem(place, f"field '{field_name}' has invalid value {_short(value)}: {reason}",
-                   f"allowed: {allowed}" if allowed else None)
+        return Problem(place, say("err_required", field=field_name), say("err_required_hint"))
+    allowed = _allowed(kb.facts.get(loc[-1]) if loc else None, kb, lang)
+    message = say("err_invalid_value", field=field_name, value=_short(err.get("input")))
+    if lang == "en":  # pydantic's own reason is English-only; the allowed range says it in every language
+        message += ": " + err["msg"][0].lower() + err["msg"][1:]
+    return Problem(place, message, say("err_allowed", allowed=allowed) if allowed else None)
 
 
 class Situation:
@@ -145,8 +148,8 @@ class Situation:
         self.unrecognised_tactics = unrecognised_tactics
 
     @classmethod
-    def parse(cls, data: dict[str, Any], kb: KnowledgeBase, where: str = "situation") -> "Situation":
-        """Validate a mapping; raise SituationError naming every bad field, value and fix."""
+    def parse(cls, data: dict[str, Any], kb: KnowledgeBase, where: str = "situation", lang: str = "en") -> "Situation":
+        """Validate a mapping; raise SituationError naming every bad field, value and fix (in ``lang``)."""
         if not isinstance(data, dict):
             raise SituationError(Problem(where, f"expected a mapping of groups, got {type(data).__name__}"))
         model = situation_model(kb)
@@ -154,16 +157,16 @@ class Situation:
         try:
             instance = model.model_validate(data)
         except ValidationError as exc:
-            raise SituationError([_problem_for(e, model, data, where, kb) for e in exc.errors()]) from None
-        cls._cross_check(instance, kb, where)
+            raise SituationError([_problem_for(e, model, data, where, kb, lang) for e in exc.errors()], lang) from None
+        cls._cross_check(instance, kb, where, lang)
         return cls(instance, kb, unrecognised)
 
     @classmethod
-    def load(cls, source: str | Path, kb: KnowledgeBase) -> "Situation":
+    def load(cls, source: str | Path, kb: KnowledgeBase, lang: str = "en") -> "Situation":
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         where = "<stdin>" if str(source) == "-" else str(source)
         text = read_text(source, "situation file")
-        return cls.parse(_unwrap(load_mapping_text(text, where), where), kb, where)
+        return cls.parse(_unwrap(load_mapping_text(text, where), where), kb, where, lang)
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -181,19 +184,20 @@ class Situation:
         return {**data, "pressure": {**pressure, "proposed_tactics": matched}}, tuple(unrecognised)
 
     @staticmethod
-    def _cross_check(instance: BaseModel, kb: KnowledgeBase, where: str) -> None:
+    def _cross_check(instance: BaseModel, kb: KnowledgeBase, where: str, lang: str = "en") -> None:
         """Cross-field limits (at_most), e.g. inactive core members cannot exceed the core."""
         flat = _flatten(instance, kb)
         problems = []
         for spec in kb.facts.values():
             if spec.at_most and flat.get(spec.name) is not None and flat.get(spec.at_most) is not None:
                 if flat[spec.name] > flat[spec.at_most]:
+                    other = kb.facts[spec.at_most]
                     problems.append(Problem(
-                        where, f"field '{spec.group}.{spec.name}' = {flat[spec.name]} exceeds "
-                               f"'{kb.facts[spec.at_most].group}.{spec.at_most}' = {flat[spec.at_most]}",
-                        f"{spec.name} must be at most {spec.at_most}"))
+                        where, kb.message("err_exceeds", lang, field=f"{spec.group}.{spec.name}", value=flat[spec.name],
+                                          other=f"{other.group}.{other.name}", limit=flat[spec.at_most]),
+                        kb.message("err_exceeds_hint", lang, field=spec.name, other=spec.at_most)))
         if problems:
-            raise SituationError(problems)
+            raise SituationError(problems, lang)
 
     def facts(self) -> dict[str, Any]:
         """Flat mapping fact name → value, known facts only (unknown facts are absent)."""

@@ -140,3 +140,25 @@ def test_evidence_is_listed_strongest_first(runner):
     for diagnosis in data["diagnoses"]:
         strengths = [rules[r] for r in diagnosis["rules"]]
         assert strengths == sorted(strengths, reverse=True), diagnosis["id"]
+
+
+def test_bad_input_errors_are_in_chinese_with_lang_zh(capsys, tmp_path):
+    import re
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("community: {name: X}\nactivity: {activity_change_pct: -300, activity_chnage_pct: 1}\n"
+                   "conflict: {severity: huge}\ncontributors: {core_total: 2, core_inactive_4w: 3}\n")
+    code, out, err = run_main(["diagnose", str(bad), "--lang", "zh"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("错误") and "activity.activity_change_pct" in err and "-300" in err
+    assert "-100 到 100000 之间的数字" in err and "你是不是想写“activity.activity_change_pct”" in err
+    prose = re.sub(r"[\w./-]*\.(?:ya?ml|json)|[a-z_]+(?:\.[a-z_0-9]+)+|'[^']*'|SituationError|[a-z]+_[a-z_0-9]+", "", err)
+    prose = re.sub(r"\b(?:none|low|medium|high|critical)\b", "", prose)  # the allowed values themselves
+    assert not re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}", prose), prose
+
+
+def test_cross_field_error_in_chinese(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("community: {name: X}\ncontributors: {core_total: 2, core_inactive_4w: 3}\n")
+    code, _, err = run_main(["diagnose", str(bad), "--lang", "zh"], capsys)
+    assert code == 2 and "超过了" in err and "core_inactive_4w 不能大于 core_total" in err
