@@ -188,14 +188,17 @@ def _conflict_questions(catalogue) -> set[str]:
     return {f for f, q in catalogue.questions.items() if "conflict" in q.topics}
 
 
-def _asked_until_done(kb, catalogue, facts, answers=None, limit=200):
-    """Run the questionnaire; answers from ``answers`` (others: don't know); returns the facts asked."""
-    facts, skipped, asked = dict(facts), set(), []
+def _asked_until_done(kb, catalogue, facts, answers=None, limit=200, skipped=()):
+    """Run the questionnaire; answers from ``answers`` (others: don't know); returns the facts asked.
+
+    No question may be asked twice."""
+    facts, skipped, asked = dict(facts), set(skipped), []
     answers = answers or {}
     while len(asked) < limit:
         choice, _ = next_question(kb, catalogue, facts, skipped)
         if choice is None:
             return asked
+        assert choice.fact not in asked
         asked.append(choice.fact)
         if choice.fact in answers:
             facts[choice.fact] = answers[choice.fact]
@@ -266,18 +269,7 @@ UNSURE_SKIPPED = {"concerns"}
 
 def _asked_unsure(kb, catalogue, answers, limit=200):
     """Run the questionnaire after an opening whose concerns were answered don't know."""
-    facts, skipped, asked = dict(UNSURE), set(UNSURE_SKIPPED), []
-    while len(asked) < limit:
-        choice, _ = next_question(kb, catalogue, facts, skipped)
-        if choice is None:
-            return asked
-        assert choice.fact not in asked
-        asked.append(choice.fact)
-        if choice.fact in answers:
-            facts[choice.fact] = answers[choice.fact]
-        else:
-            skipped.add(choice.fact)
-    raise AssertionError("the questionnaire did not stop")
+    return _asked_until_done(kb, catalogue, UNSURE, answers, limit, skipped=UNSURE_SKIPPED)
 
 
 def test_every_concern_topic_has_a_screen_of_its_own_questions(catalogue):
