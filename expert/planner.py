@@ -198,6 +198,11 @@ def _relevance(kb: KnowledgeBase, rule, live_families: set[str], close, cf: dict
     return weight
 
 
+def _close(leading: float, runner_up: float) -> bool:
+    """Two certainties too close to call (a hair of tolerance: 0.55 - 0.35 is not exactly 0.2 in floats)."""
+    return leading - runner_up <= CLOSE_MARGIN + 1e-9
+
+
 def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> list[tuple[str, str]]:
     """Pairs of competing causes (same family) whose certainties are within CLOSE_MARGIN."""
     pairs = []
@@ -208,7 +213,7 @@ def _close_pairs(kb: KnowledgeBase, ids: list[str], cf: dict[str, float]) -> lis
             families.setdefault(family.id, []).append(diag)
     for members in families.values():
         top = sorted(members, key=lambda d: (-cf[d], d))[:2]
-        if len(top) == 2 and cf[top[0]] - cf[top[1]] <= CLOSE_MARGIN + 1e-9:
+        if len(top) == 2 and _close(cf[top[0]], cf[top[1]]):
             pairs.append((top[0], top[1]))
     return pairs
 
@@ -238,7 +243,7 @@ def _differentials(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang
         standing = [d for d in sorted(weighed, key=lambda d: (-weighed[d], d)) if d in ids]
         ruled_out = sorted(d for d, cf in weighed.items() if cf < 0)
         settle, note = None, None
-        if len(standing) >= 2 and weighed[standing[0]] - weighed[standing[1]] <= CLOSE_MARGIN + 1e-9:
+        if len(standing) >= 2 and _close(weighed[standing[0]], weighed[standing[1]]):
             a, b = standing[:2]
             settle = next((f for f, ds in ranked if a in ds and b in ds), None) or \
                 next((f for f, ds in ranked if a in ds or b in ds), None)
