@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import hashlib
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -159,8 +158,13 @@ def unset_fact(kb: KnowledgeBase, data: dict[str, Any], fact: str) -> dict[str, 
 
 
 def _plain(data: Any) -> Any:
-    """Plain dicts, lists and scalars (drops line-remembering subclasses and tuples)."""
-    return json.loads(json.dumps(data, ensure_ascii=False))
+    """Plain dicts, lists and scalars: yaml.safe_dump cannot write the loader's line-remembering
+    subclasses (LineList, LineDict) or tuples, so every value read from a file passes through here."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(value) for value in data]
+    return data
 
 
 def knowledge_hash(kb: KnowledgeBase) -> str:
@@ -316,7 +320,7 @@ class Session:
             return
         header = "# expert consult session: every answer is saved as it is given. Resume with\n" \
                  f"#   expert consult --resume {self.path}\n"
-        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        text = yaml.safe_dump(_plain(self.to_dict()), allow_unicode=True, sort_keys=False, width=100)
         atomic_write_text(self.path, header + text, "session file")
 
     @classmethod
@@ -340,7 +344,7 @@ class Session:
                 fact = resolve_fact(kb, str(raw["fact"]))
             except SituationError as exc:
                 raise SituationError([_located(p, where) for p in exc.problems]) from None
-            steps.append(Step(fact, raw.get("value"), bool(raw.get("dont_know", False))))
+            steps.append(Step(fact, _plain(raw.get("value")), bool(raw.get("dont_know", False))))
         session = cls(kb, lang=data.get("lang") or "en", base=_plain(data.get("base") or {}), steps=steps,
                       path=path, created=str(data.get("created", "")), knowledge=str(data.get("knowledge_hash", "")),
                       finished=bool(data.get("finished", False)))

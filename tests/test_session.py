@@ -186,3 +186,18 @@ def test_session_step_problems_are_located_once(kb, tmp_path):
     with pytest.raises(SituationError) as err:
         Session.load(kb, path)
     assert str(err.value).count("x.session.yaml") == 1 and "nosuch" in str(err.value)
+
+
+def test_resume_after_a_list_answer_regression_representer_error(tmp_path, runner):
+    """A list read back from the file (the loader's LineList) crashed the first save on --resume."""
+    from expert.cli import cli
+
+    path = tmp_path / "s.yaml"
+    path.write_text("format: community-expert/session\nsteps:\n- {fact: name, value: T}\n"
+                    "- {fact: concerns, value: [conflict]}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["consult", "--resume", str(path), "--no-color"], input="quit\n")
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["steps"][1] == {"fact": "concerns", "value": ["conflict"]}
+    assert data["situation"]["community"]["concerns"] == ["conflict"]
