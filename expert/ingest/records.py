@@ -1,0 +1,128 @@
+"""Typed access to the fields of untrusted export records (chat messages, posts, users).
+
+A wrong type, a missing or an out-of-range value becomes a FieldError naming the field, the value
+and what is allowed; `records` turns it into an IngestError that also names the file and the record.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterable, Iterator
+
+from ..yamlio import short_repr
+from .model import Event, IngestError, printable
+from .timeparse import from_epoch, parse_iso
+
+__all__ = ["FieldError", "text", "required_text", "mapping", "sequence", "whole", "iso_time", "epoch_time",
+           "records", "record_label"]
+
+_MISSING = object()
+_TIME = "years 1 to 9999"
+
+
+class FieldError(ValueError):
+    """A record's field holds a value the reader cannot use."""
+
+    def __init__(self, field: str, value, allowed: str) -> None:
+        """Keep the field name, the offending value and a description of what is allowed."""
+        self.field, self.value, self.allowed = field, value, allowed
+        got = "is missing" if value is _MISSING else f"is {printable(short_repr(value))}"
+        super().__init__(f"field '{printable(field)}' {got}; expected {allowed}")
+
+
+def text(rec: dict, key: str, field: str | None = None) -> str | None:
+    """An optional text field: text or a whole number (ids often are numbers); None when absent or empty."""
+    value = rec.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(field or key, value, "text or a whole number")
+
+
+def required_text(rec: dict, key: str, field: str | None = None) -> str:
+    """A text field every record must have."""
+    value = text(rec, key, field)
+    if value is None:
+        raise FieldError(field or key, rec.get(key, _MISSING), "non-empty text or a whole number")
+    return value
+
+
+def mapping(rec: dict, key: str, field: str | None = None) -> dict:
+    """An optional object field; {} when absent or null."""
+    value = rec.get(key)
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise FieldError(field or key, value, "an object ({...})")
+
+
+def sequence(rec: dict, key: str, field: str | None = None) -> list:
+    """An optional list field; [] when absent or null."""
+    value = rec.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise FieldError(field or key, value, "a list ([...])")
+
+
+def whole(rec: dict, key: str, default: int | None, field: str | None = None) -> int | None:
+    """An optional whole number (a number or digits as text); `default` when absent or null."""
+    value = rec.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and len(value) < 30 and value.strip().lstrip("-").isdecimal():
+        return int(value)
+    raise FieldError(field or key, value, "a whole number")
+
+
+def iso_time(rec: dict, key: str, field: str | None = None) -> datetime:
+    """A required ISO 8601 date-time."""
+    value = rec.get(key, _MISSING)
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            return parse_iso(value)
+        except ValueError:
+            pass
+    raise FieldError(field or key, value, f"an ISO 8601 date-time such as 2024-05-01T12:00:00Z ({_TIME})")
+
+
+def epoch_time(rec: dict, key: str, field: str | None = None) -> datetime:
+    """A required time in epoch seconds, as a number or as numeric text (Slack's ts, Telegram's date)."""
+    value = rec.get(key, _MISSING)
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool) and len(str(value)) <= 64:
+        try:
+            return from_epoch(value)
+        except ValueError:
+            pass
+    raise FieldError(field or key, value, f"epoch seconds such as 1714564800 or \"1714564800.000200\" ({_TIME})")
+
+
+def record_label(label: str, index: int, rec) -> str:
+    """Where a record is: its list and index, plus its id when it has a short scalar one."""
+    rid = rec.get("id") if isinstance(rec, dict) else None
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+        return f"{label}[{index}] (id {printable(short_repr(rid, 30))})"
+    return f"{label}[{index}]"
+
+
+def records(path, label: str, items: Iterable, convert: Callable[[dict], Event | None], hint: str) -> Iterator[Event]:
+    """Convert each record (skipping nulls and records convert maps to None), naming the record on a bad field."""
+    for index, rec in enumerate(items):
+        if rec is None:
+            continue
+        try:
+            if not isinstance(rec, dict):
+                raise FieldError(label, rec, "each entry to be an object ({...})")
+            ev = convert(rec)
+        except FieldError as exc:
+            raise IngestError(path, f"{record_label(label, index, rec)}: {exc}", hint) from None
+        if ev is not None:
+            yield ev
