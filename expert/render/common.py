@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..knowledge import KnowledgeBase
 from ..plan import DiagnosisResult, Plan, PlannedAction
+from .safe import TEXT_LIMIT, clip, grouped
 
 __all__ = ["Labels"]
 
@@ -46,6 +47,14 @@ class Labels:
         apart = set(self.plan.anti_patterns) | set(self.plan.referrals)
         shown = [d for d in self.plan.diagnoses if d.id not in apart]
         return [d for d in shown if d.family != VIOLATION] + [d for d in shown if d.family == VIOLATION]
+
+    def warning_lines(self) -> list[str]:
+        """The plan's warnings as shown: identical ones once with "(×N)", at most WARNINGS_SHOWN,
+        then how many more were left out (so a flood of unknown tactics stays short and quick)."""
+        shown, left_out = grouped(self.plan.warnings)
+        lines = [clip(text, TEXT_LIMIT - 20) if count == 1 else
+                 self("warning_repeated", text=clip(text, TEXT_LIMIT - 20), count=count) for text, count in shown]
+        return lines + ([self("lines_left_out", count=left_out)] if left_out else [])
 
     def differential_lines(self) -> list[str]:
         """One line per family of competing causes: standings, what is ruled out, what settles it."""

@@ -1,62 +1,72 @@
-"""Markdown report: for sharing a plan in issues, wikis and documents."""
+"""Markdown report: for sharing a plan in issues, wikis and documents.
+
+Every string of the plan is text, not markdown: each goes through safe.markdown_text, so a
+community name or a proposed tactic can start no heading, open no HTML tag, link nowhere and
+break no table row.
+"""
 from __future__ import annotations
 
 from ..knowledge import KnowledgeBase
 from ..plan import Plan
 from .common import Labels
+from .safe import clip
+from .safe import markdown_code as _code
+from .safe import markdown_text as _md
 
 __all__ = ["render_markdown"]
 
 
-def _cell(text: str) -> str:
-    """Text made safe for one markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _row(cells: list[str]) -> str:
+    """One markdown table row; cells are already escaped (``|`` included) and on one line."""
+    return "| " + " | ".join(cells) + " |"
+
+
+def _titled(title: str, text: str) -> str:
+    """A bullet with a bold title and its text."""
+    return f"- **{_md(title)}** — {_md(text)}"
 
 
 def render_markdown(plan: Plan, kb: KnowledgeBase) -> str:
     """The whole plan as a markdown document."""
     L = Labels(kb, plan)
-    out = [f"# {L('report_title', name=plan.community)}", ""]
+    out = [f"# {_md(L('report_title', name=clip(plan.community, 200)), limit=None)}", ""]
     if plan.acknowledgement:
-        out += [f"> {plan.acknowledgement}", ""]
+        out += [f"> {_md(plan.acknowledgement)}", ""]
     if plan.provisional:
-        out += [f"**{L('provisional')}**", ""]
+        out += [f"**{_md(L('provisional'))}**", ""]
     if plan.headline:
-        out += [plan.headline, ""]
-    for warning in plan.warnings:
-        out.append(f"- ⚠ {warning}")
+        out += [_md(plan.headline), ""]
+    out += [f"- ⚠ {_md(warning)}" for warning in L.warning_lines()]
     if plan.warnings:
         out.append("")
     referrals = [d for d in plan.diagnoses if d.id in plan.referrals]
     if referrals:
-        out += [f"## {L('heading_referrals')}", ""]
-        out += [f"- **{d.title}** — {d.summary}" for d in referrals] + [""]
-    out += [f"## {L('heading_diagnoses')}", ""]
+        out += [f"## {_md(L('heading_referrals'))}", ""] + [_titled(d.title, d.summary) for d in referrals] + [""]
+    out += [f"## {_md(L('heading_diagnoses'))}", ""]
     for d in L.table_diagnoses():
-        out.append(f"### {d.title} `{d.id}` — {L('col_certainty')} {d.certainty:.2f}")
-        out += ["", d.summary, ""]
-        out += [f"- ✔ {e}" for e in d.evidence_for]
-        out += [f"- ✘ {e}" for e in d.evidence_against]
+        out.append(f"### {_md(d.title)} `{_code(d.id)}` — {_md(L('col_certainty'))} {d.certainty:.2f}")
+        out += ["", _md(d.summary), ""]
+        out += [f"- ✔ {_md(e)}" for e in d.evidence_for]
+        out += [f"- ✘ {_md(e)}" for e in d.evidence_against]
         out.append("")
     if plan.differentials:
-        out += [f"## {L('heading_differentials')}", ""] + [f"- {line}" for line in L.differential_lines()] + [""]
+        out += [f"## {_md(L('heading_differentials'))}", ""] + [f"- {_md(line)}" for line in L.differential_lines()] + [""]
     if plan.actions:
-        out += [f"## {L('heading_plan')}", ""]
+        out += [f"## {_md(L('heading_plan'))}", ""]
         head = ["col_rank", "col_phase", "col_action", "col_for", "col_behaviour", "col_success",
                 "col_guardrail", "col_owner", "col_effort", "col_review"]
-        out.append("| " + " | ".join(L(h) for h in head) + " |")
-        out.append("|" + "---|" * len(head))
+        out += [_row([_md(L(h)) for h in head]), "|" + "---|" * len(head)]
         for a in plan.actions:
-            row = [str(a.rank), L.phase(a), f"**{a.title}** — {a.description}",
-                   ", ".join(L.diagnosis_title(d) for d in a.for_), a.behaviour, a.success_metric,
-                   a.guardrail_metric, a.owner, L.effort(a), L.review(a)]
-            out.append("| " + " | ".join(_cell(c) for c in row) + " |")
+            out.append(_row([str(a.rank), _md(L.phase(a)), f"**{_md(a.title)}** — {_md(a.description)}",
+                             _md(", ".join(L.diagnosis_title(d) for d in a.for_)), _md(a.behaviour),
+                             _md(a.success_metric), _md(a.guardrail_metric), _md(a.owner), _md(L.effort(a)),
+                             _md(L.review(a))]))
         out.append("")
     anti = [d for d in plan.diagnoses if d.id in plan.anti_patterns]
     if anti:
-        out += [f"## {L('heading_anti_patterns')}", ""]
-        out += [f"- **{d.title}** — {d.summary}" for d in anti] + [""]
+        out += [f"## {_md(L('heading_anti_patterns'))}", ""] + [_titled(d.title, d.summary) for d in anti] + [""]
     if plan.missing_information:
-        out += [f"## {L('heading_missing')}", ""]
-        out += [f"- **{m.label}** (`{m.group}.{m.fact}`) — {m.why}" for m in plan.missing_information] + [""]
+        out += [f"## {_md(L('heading_missing'))}", ""]
+        out += [f"- **{_md(m.label)}** (`{_code(m.group)}.{_code(m.fact)}`) — {_md(m.why)}"
+                for m in plan.missing_information] + [""]
     return "\n".join(out).rstrip() + "\n"

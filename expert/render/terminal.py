@@ -9,6 +9,7 @@ from rich.text import Text
 from ..knowledge import KnowledgeBase
 from ..plan import Plan
 from .common import Labels
+from .safe import terminal_text as _t
 
 __all__ = ["render_terminal", "renderables", "to_text"]
 
@@ -22,10 +23,10 @@ def _diagnoses_table(plan: Plan, L: Labels) -> Table:
     for d in L.table_diagnoses():
         evidence = Text()
         for e in d.evidence_for:
-            evidence.append("+ ", style="green").append(e + "\n")
+            evidence.append("+ ", style="green").append(_t(e) + "\n")
         for e in d.evidence_against:
-            evidence.append("- ", style="red").append(e + "\n")
-        table.add_row(Text(f"{d.title}\n", style="bold").append(d.id, style="dim"), f"{d.certainty:.2f}", evidence)
+            evidence.append("- ", style="red").append(_t(e) + "\n")
+        table.add_row(Text(f"{_t(d.title)}\n", style="bold").append(_t(d.id), style="dim"), f"{d.certainty:.2f}", evidence)
     return table
 
 
@@ -38,36 +39,36 @@ def _plan_table(plan: Plan, L: Labels) -> Table:
     table.add_column(f"{L('col_success')} / {L('col_guardrail')}", ratio=3, overflow="fold")
     table.add_column(f"{L('col_owner')} / {L('col_review')}", ratio=2, overflow="fold")
     for a in plan.actions:
-        action = Text(a.title, style="bold").append(f"\n{a.description}\n").append(
-            f"{L('col_behaviour')}: {a.behaviour}", style="italic").append(
-            f"\n{L('col_for')}: " + ", ".join(L.diagnosis_title(d) for d in a.for_), style="dim")
-        measures = Text(f"{L('col_success')}: ", style="green").append(a.success_metric, style="default").append(
-            f"\n{L('col_guardrail')}: ", style="yellow").append(a.guardrail_metric, style="default")
-        who = Text(a.owner).append(f"\n{L('col_effort')}: {L.effort(a)}\n{L('col_review')}: {L.review(a)}", style="dim")
+        action = Text(_t(a.title), style="bold").append(f"\n{_t(a.description)}\n").append(
+            f"{L('col_behaviour')}: {_t(a.behaviour)}", style="italic").append(
+            f"\n{L('col_for')}: " + _t(", ".join(L.diagnosis_title(d) for d in a.for_)), style="dim")
+        measures = Text(f"{L('col_success')}: ", style="green").append(_t(a.success_metric), style="default").append(
+            f"\n{L('col_guardrail')}: ", style="yellow").append(_t(a.guardrail_metric), style="default")
+        who = Text(_t(a.owner)).append(f"\n{L('col_effort')}: {L.effort(a)}\n{L('col_review')}: {L.review(a)}", style="dim")
         table.add_row(str(a.rank), Text(L.phase(a)).append(f"\n{L.tier(a.tier)}", style="dim"), action, measures, who)
     return table
 
 
 def _bullets(title: str, lines: list[str], style: str) -> Panel:
-    """A titled panel of bullet lines."""
-    return Panel(Text("\n".join(f"• {line}" for line in lines)), title=title, title_align="left", border_style=style)
+    """A titled panel of bullet lines, each made terminal-safe (the title comes from the knowledge base)."""
+    return Panel(Text("\n".join(f"• {_t(line)}" for line in lines)), title=title, title_align="left", border_style=style)
 
 
 def renderables(plan: Plan, kb: KnowledgeBase) -> list:
     """The report as rich renderables, in reading order (also used by the questionnaire)."""
     L = Labels(kb, plan)
-    parts: list = [Text(L("report_title", name=plan.community), style="bold underline")]
+    parts: list = [Text(_t(L("report_title", name=_t(plan.community, limit=200))), style="bold underline")]
     if plan.acknowledgement:
-        parts.append(Text(plan.acknowledgement, style="italic"))
+        parts.append(Text(_t(plan.acknowledgement), style="italic"))
     if plan.provisional:
         parts.append(Text(L("provisional"), style="bold yellow"))
     if plan.headline:
-        parts.append(Text(plan.headline))
+        parts.append(Text(_t(plan.headline)))
     referrals = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.referrals]
     if referrals:
         parts.append(_bullets(L("heading_referrals"), referrals, "red"))
     if plan.warnings:
-        parts.append(_bullets(L("heading_warnings"), plan.warnings, "red"))
+        parts.append(_bullets(L("heading_warnings"), L.warning_lines(), "red"))
     if L.table_diagnoses():
         parts.append(_diagnoses_table(plan, L))
     if plan.differentials:
