@@ -1,12 +1,15 @@
-"""Core data types of the ingest layer: the Event record and the IngestError exception."""
+"""Core data types of the ingest layer: the Event record, IngestError and the warnings readers collect."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Iterator
 
 from ..errors import InputFileError, Problem
 
-__all__ = ["Event", "IngestError"]
+__all__ = ["Event", "IngestError", "IngestWarning", "IngestWarnings", "collecting", "warn", "printable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,4 +34,62 @@ class IngestError(InputFileError):
         self.path = str(path)
         self.reason = reason
         self.hint = hint
-        super().__init__(Problem(self.path, reason, f"hint: {hint}" if hint else None))
+        super().__init__(Problem(printable(self.path), reason, f"hint: {hint}" if hint else None))
+
+
+def printable(text: str) -> str:
+    """Text from an export or a file name, with control characters escaped so it cannot drive a terminal."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestWarning:
+    """A finding that does not stop the analysis: a key under `notes:` in knowledge/ingest.yaml and its values."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class IngestWarnings:
+    """Collects the IngestWarnings found while an export is read, in order."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.items: list[IngestWarning] = []
+
+    def add(self, key: str, **values: Any) -> None:
+        """Record one warning (values are numbers or already printable text)."""
+        self.items.append(IngestWarning(key, values))
+
+    def __iter__(self) -> Iterator[IngestWarning]:
+        """The warnings in the order they were found."""
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        """How many warnings were found."""
+        return len(self.items)
+
+
+_ACTIVE: contextvars.ContextVar[IngestWarnings | None] = contextvars.ContextVar("ingest_warnings", default=None)
+
+
+@contextlib.contextmanager
+def collecting(into: IngestWarnings | None = None) -> Iterator[IngestWarnings]:
+    """Collect the warnings readers raise inside the block (nested blocks share the outer collector)."""
+    outer = _ACTIVE.get()
+    found = into or outer or IngestWarnings()
+    token = _ACTIVE.set(found)
+    try:
+        yield found
+    finally:
+        _ACTIVE.reset(token)
+
+
+def warn(key: str, **values: Any) -> None:
+    """Report a warning to the active collector; without one it is dropped (library use that did not ask)."""
+    found = _ACTIVE.get()
+    if found is not None:
+        found.add(key, **values)

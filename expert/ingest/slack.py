@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from .identity import Identities
-from .jsonfile import load_json, loads_json
-from .model import Event, IngestError
-from .timeparse import from_epoch
+from .records import epoch_time, records, text
+from .jsonfile import MIB, load_json, loads_json, read_capped, too_big
+from .model import Event, IngestError, printable
 
-__all__ = ["read_slack"]
+__all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_ARCHIVE_BYTES"]
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+# Caps against zip bombs: a real day file is a few MiB at most and a users.json of 100k people ~ 200 MiB
+# would be extraordinary; the total bounds the time spent unpacking, not memory (members are read one by one).
+MAX_MEMBER_BYTES = 256 * MIB
+MAX_ARCHIVE_BYTES = 16 * 1024 * MIB
+_HINT = "this Slack export looks hand-edited or corrupted; re-export it"
 _META = ("channels.json", "groups.json", "mpims.json", "dms.json")
 # Membership and housekeeping subtypes are not conversation.
 _SKIP = frozenset({"channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",
@@ -23,14 +29,15 @@ _SKIP = frozenset({"channel_join", "channel_leave", "channel_topic", "channel_pu
 
 
 class _Source:
-    """Uniform access to a Slack export stored as a folder or as a ZIP archive."""
+    """Uniform access to a Slack export stored as a folder or as a ZIP archive (its index read once)."""
 
     def __init__(self, path: Path) -> None:
-        """Open the ZIP (if any) and index day files by channel folder."""
+        """Open the ZIP (if any), index day files by channel folder and check the archive's declared sizes."""
         self.path = path
         self.zip = zipfile.ZipFile(path) if path.is_file() else None
-        names = self.zip.namelist() if self.zip else [
-            p.relative_to(path).as_posix() for p in path.rglob("*.json")]
+        self.sizes = {i.filename: i.file_size for i in self.zip.infolist()} if self.zip else None
+        names = list(self.sizes) if self.zip else [p.relative_to(path).as_posix() for p in path.rglob("*.json")]
+        self.names = frozenset(names)
         self.prefix = self._prefix(names)
         self.days: dict[str, list[str]] = {}
         for name in names:
@@ -47,16 +54,45 @@ class _Source:
                 return "" if parent == "." else parent + "/"
         return ""
 
+    def check_sizes(self, members: list[str]) -> None:
+        """Refuse an archive whose members to be read are over the per-member or the total cap (a zip bomb)."""
+        if self.zip is None:
+            return
+        total = 0
+        for name in members:
+            size = self.sizes[name]
+            if size > MAX_MEMBER_BYTES:
+                raise too_big(self.member(name), size, MAX_MEMBER_BYTES, "archive member")
+            total += size
+        if total > MAX_ARCHIVE_BYTES:
+            raise IngestError(self.path, f"the {len(members):,} JSON files to read unpack to {total / MIB:,.0f} MiB, "
+                                         f"over the {MAX_ARCHIVE_BYTES // MIB:,} MiB limit for one archive",
+                              "unpack the channels you need into a folder and analyze that folder")
+
+    def member(self, name: str) -> str:
+        """How a member is named in messages: archive!member, with control characters escaped."""
+        return f"{self.path}!{printable(name)}"
+
     def load(self, name: str):
-        """Load one JSON member; only one day file is ever in memory."""
-        if self.zip:
-            return loads_json(f"{self.path}!{name}", self.zip.read(name))
-        return load_json(self.path / name)
+        """Load one JSON member, streamed and capped; only one day file is ever in memory."""
+        if self.zip is None:
+            return load_json(self.path / name, MAX_MEMBER_BYTES)
+        where = self.member(name)
+        try:
+            with self.zip.open(name) as fh:
+                data = read_capped(where, fh, MAX_MEMBER_BYTES, "archive member")
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as exc:
+            raise IngestError(where, f"cannot unpack archive member: {exc}", "re-download the export") from None
+        return loads_json(where, data)
+
+    def where(self, name: str) -> str:
+        """The path of a member or file, for messages."""
+        return self.member(name) if self.zip else str(self.path / name)
 
     def has(self, name: str) -> bool:
         """True when the export contains this top-level file."""
         full = self.prefix + name
-        return full in self.zip.namelist() if self.zip else (self.path / full).is_file()
+        return full in self.names if self.zip else (self.path / full).is_file()
 
     def close(self) -> None:
         """Release the ZIP handle."""
@@ -68,12 +104,23 @@ def _users(src: _Source) -> dict[str, dict]:
     """Map user id -> {name, is_bot, is_staff} from users.json (admins/owners count as staff)."""
     if not src.has("users.json"):
         return {}
-    out = {}
-    for u in src.load(src.prefix + "users.json") or []:
-        if isinstance(u, dict) and u.get("id"):
-            staff = bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
-            out[u["id"]] = {"name": u.get("name") or "", "is_bot": bool(u.get("is_bot")), "is_staff": staff}
+    name = src.prefix + "users.json"
+    doc = src.load(name)
+    out: dict[str, dict] = {}
+    if not isinstance(doc, list):
+        raise IngestError(src.where(name), f"expected a list of users, got {type(doc).__name__}",
+                          "users.json of a Slack export is a list of user objects")
+    for _ in records(src.where(name), "users", doc, lambda u: _user(u, out), _HINT):
+        pass
     return out
+
+
+def _user(u: dict, out: dict[str, dict]) -> None:
+    """Record one users.json entry in `out` (returns None: users are not events)."""
+    uid = text(u, "id")
+    if uid:
+        staff = bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
+        out[uid] = {"name": text(u, "name") or "", "is_bot": bool(u.get("is_bot")), "is_staff": staff}
 
 
 def read_slack(path, ids: Identities) -> Iterator[Event]:
@@ -87,36 +134,40 @@ def read_slack(path, ids: Identities) -> Iterator[Event]:
         if not src.days:
             raise IngestError(path, "no channel day files (<channel>/<YYYY-MM-DD>.json) found",
                               "this does not look like a Slack workspace export")
+        users_file = [src.prefix + "users.json"] if src.has("users.json") else []
+        src.check_sizes(users_file + [n for days in src.days.values() for n in days])
         users = _users(src)
         for channel in sorted(src.days):
             for name in sorted(src.days[channel]):
-                yield from _day_events(src.load(name), channel, users, ids)
+                yield from _day_events(src.where(name), src.load(name), channel, users, ids)
     finally:
         src.close()
 
 
-def _day_events(messages, channel: str, users: dict, ids: Identities) -> Iterator[Event]:
+def _day_events(where: str, messages, channel: str, users: dict, ids: Identities) -> Iterator[Event]:
     """Convert one day's message list, skipping joins/leaves and other housekeeping."""
-    for m in messages if isinstance(messages, list) else []:
-        if not isinstance(m, dict) or m.get("type", "message") != "message" or m.get("subtype") in _SKIP:
-            continue
-        ev = _message_event(m, channel, users, ids)
-        if ev is not None:
-            yield ev
+    if not isinstance(messages, list):
+        raise IngestError(where, f"expected a list of messages, got {type(messages).__name__}", _HINT)
+    channel = printable(channel)
+    yield from records(where, "messages", messages, lambda m: _message_event(m, channel, users, ids), _HINT)
 
 
 def _message_event(m: dict, channel: str, users: dict, ids: Identities) -> Event | None:
     """Map one Slack message: thread_ts groups replies, bot_message/bot_id mark bots."""
-    ts = m.get("ts")
-    who = m.get("user") or m.get("bot_id") or m.get("username")
-    if not ts or not who:
+    if m.get("type", "message") != "message" or m.get("subtype") in _SKIP:
         return None
-    info = users.get(m.get("user") or "", {})
-    bot = m.get("subtype") == "bot_message" or bool(m.get("bot_id")) or info.get("is_bot", False)
-    name = info.get("name") or m.get("username") or ""
+    user, bot_id = text(m, "user"), text(m, "bot_id")
+    who = user or bot_id or text(m, "username")
+    if m.get("ts") in (None, "") or not who:
+        return None
+    ts = text(m, "ts")
+    when = epoch_time(m, "ts")
+    info = users.get(user or "", {})
+    bot = m.get("subtype") == "bot_message" or bool(bot_id) or info.get("is_bot", False)
+    name = info.get("name") or text(m, "username") or ""
     pid, is_bot, is_staff = ids.resolve(who, name, bot, info.get("is_staff", False))
-    thread_ts = m.get("thread_ts")
+    thread_ts = text(m, "thread_ts")
     thread = f"{channel}/{thread_ts}" if thread_ts else None
     is_reply = bool(thread_ts) and thread_ts != ts
-    return Event(from_epoch(ts), pid, "reply" if is_reply else "message", thread,
+    return Event(when, pid, "reply" if is_reply else "message", thread,
                  thread if is_reply else None, channel, is_staff, is_bot, f"{channel}/{ts}")

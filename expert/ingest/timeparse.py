@@ -14,14 +14,17 @@ def parse_iso(text: str) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     if dt.utcoffset():
-        return dt.astimezone(UTC)
+        try:
+            return dt.astimezone(UTC)
+        except OverflowError:  # an offset that carries year 1 or 9999 past the calendar
+            raise ValueError(f"{text.strip()!r} is outside years 1 to 9999 in UTC") from None
     return dt if dt.tzinfo is UTC else dt.replace(tzinfo=UTC)
 
 
 def from_epoch(value) -> datetime:
     """Turn epoch seconds (int, float or numeric string such as Slack's ts) into aware UTC.
 
-    A number too large or too small for a date raises ValueError, like any other bad timestamp.
+    A number too large or too small for a date, or NaN, raises ValueError, like any other bad timestamp.
     """
     try:
         return datetime.fromtimestamp(float(value), tz=UTC)
