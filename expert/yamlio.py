@@ -4,9 +4,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,12 @@ _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser wh
 # A document may hold at most this many values once aliases are expanded: anchors let a tiny file
 # (a "billion laughs" YAML bomb) stand for billions of values that validation would walk for minutes.
 MAX_NODES = 1_000_000
+# The longest integer read (Python's own limit for turning text into an int is 4,300 digits).
+MAX_DIGITS = 100
+# The largest file read: far above any situation, session or knowledge file, far below what
+# would flood memory (a symlink to /dev/zero, an endless pipe).
+MAX_BYTES = 16 * 1024 * 1024
+_CHUNK = 1024 * 1024
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -54,8 +62,24 @@ class _LineLoader(_SafeBase):
         return seq
 
 
+    def construct_yaml_int(self, node):  # noqa: D102
+        """An integer, or a located error for one too long to be a count (Python refuses > 4300 digits)."""
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with {digits:,} digits (at most {MAX_DIGITS} are read)", node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node):  # noqa: D102
+        """A date or time such as 2024-05-01, kept as the text written: no fact is a date, and a
+        date object would be refused as text or crash whatever writes the situation back out."""
+        return self.construct_scalar(node)
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 class _StrictLineLoader(_LineLoader):
@@ -125,7 +149,8 @@ def _parse_yaml(text: str, where: str, strict: bool = False) -> Any:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{where}:{mark.line + 1}" if mark else where
         problem = getattr(exc, "problem", None) or str(exc)
-        hint = "give each key once" if "duplicate key" in problem else "check indentation and quoting"
+        hint = "give each key once" if "duplicate key" in problem else "write a smaller number" \
+            if " digits " in problem else "check indentation and quoting"
         raise InputFileError(Problem(loc, f"not valid YAML: {problem}", hint)) from None
     try:
         too_big = _expanded_size(data, MAX_NODES) > MAX_NODES
@@ -148,9 +173,11 @@ def read_text(path: str | Path, what: str = "file") -> str:
     try:
         if str(path) == "-":
             stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+            data = _read_capped(stream, where, what) if stream is not None else \
+                sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
         else:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as handle:
+                data = _read_capped(handle, where, what)
     except FileNotFoundError:
         raise InputFileError(Problem(where, f"cannot read {what}: no such file", "check the path")) from None
     except IsADirectoryError:
@@ -158,12 +185,41 @@ def read_text(path: str | Path, what: str = "file") -> str:
                                      "pass the file inside it")) from None
     except OSError as exc:
         raise InputFileError(Problem(where, f"cannot read {what}: {exc.strerror or exc}")) from None
+    if len(data) > MAX_BYTES:
+        raise _too_big(where, what)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputFileError(Problem(f"{where}:{line}", f"cannot read {what}: not UTF-8 text (byte "
                                      f"0x{data[exc.start]:02x})", "save the file as UTF-8")) from None
+
+
+def _read_capped(stream: Any, where: str, what: str) -> bytes:
+    """At most MAX_BYTES + 1 bytes, read in chunks: /dev/zero or an endless pipe cannot flood memory."""
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, AttributeError):  # an in-memory stream has no file number
+        size = 0
+    if size > MAX_BYTES:
+        raise _too_big(where, what, size)
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_BYTES:
+        chunk = stream.read(min(_CHUNK, MAX_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _too_big(where: str, what: str, size: int = 0) -> InputFileError:
+    """The error for a file beyond MAX_BYTES, with its size when known (a pipe or device has none)."""
+    actual = f" (it is {size / 1048576:,.1f} MiB)" if size else ""
+    return InputFileError(Problem(where, f"cannot read {what}: larger than the limit of {MAX_BYTES // 1048576} MiB"
+                                         f"{actual}", "check the path: situation, session and knowledge files are far "
+                                         "smaller" if size else "pass a file, not a device or an endless stream"))
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -181,19 +237,28 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _json_int(text: str) -> int:
+    """A JSON integer, refused (ValueError) when longer than any count: Python refuses > 4300 digits."""
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise ValueError(f"a number with {digits:,} digits (at most {MAX_DIGITS} are read)")
+    return int(text)
+
+
 def load_mapping_text(text: str, where: str, expected: str = "a mapping of groups (community, activity, ...)",
                       hint: str = "start the file with `community:` and a `name:` under it") -> dict[str, Any]:
     """Parse a situation (or another document, described by ``expected``) given as JSON or YAML text; it must be a mapping."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            data = json.loads(text, object_pairs_hook=_unique_pairs)
+            data = json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
         except RecursionError:
             raise InputFileError(Problem(where, "not valid JSON: nested too deeply",
                                          "a situation is a few levels deep: group, fact, list")) from None
         except ValueError as exc:
             if not isinstance(exc, json.JSONDecodeError):
-                raise InputFileError(Problem(where, f"not valid JSON: {exc}", "give each key once")) from None
+                hint = "write a smaller number" if " digits " in str(exc) else "give each key once"
+                raise InputFileError(Problem(where, f"not valid JSON: {exc}", hint)) from None
             raise InputFileError(
                 Problem(f"{where}:{exc.lineno}", f"not valid JSON: {exc.msg}", "check commas and quotes")
             ) from None
@@ -267,7 +332,8 @@ def _replace(path: Path, text: str, mode: int | None) -> None:
 
     The file keeps its permissions; a new one gets the usual ones (0666 less the umask).
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         if mode is None:
             umask = os.umask(0)
@@ -283,3 +349,46 @@ def _replace(path: Path, text: str, mode: int | None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# A temporary file of ours: .<target name>.<writer pid>.<mkstemp's 8 characters>.tmp (the pid was
+# added later: a temp without one is only ever removed by age).
+_TEMP = r"\.{name}\.(?:(?P<pid>\d{{1,7}})\.)?[a-z0-9_]{{8}}\.tmp"
+STALE_SECONDS = 15 * 60
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temporaries that a killed writer (kill -9, power loss) left beside ``path``.
+
+    Only regular files of ours for this very target, named as _replace names them, whose
+    writer is no longer running or which are older than any write could take.
+    """
+    pattern = re.compile(_TEMP.format(name=re.escape(path.name)))
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(f".{path.name}.") and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None:
+            continue
+        candidate = path.parent / name
+        with contextlib.suppress(OSError):
+            info = os.lstat(candidate)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and _stale(match["pid"], info.st_mtime):
+                os.unlink(candidate)
+
+
+def _stale(pid: str | None, mtime: float) -> bool:
+    """True when the temporary's writer is gone or the file is older than STALE_SECONDS."""
+    if time.time() - mtime > STALE_SECONDS:
+        return True
+    if pid is None or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, but another user's
+        return False
+    return False

@@ -159,3 +159,116 @@ def test_non_utf8_file_names_line_and_byte_for_every_reader(tmp_path, capsys, ar
 def test_folder_given_as_situation_says_it_is_a_folder(tmp_path, capsys):
     code, _, err = run_main(["diagnose", tmp_path], capsys)
     assert_clean_error(code, err, "it is a folder, not a file")
+
+
+# --- oversized values and files, dates (issue 8, item 12) ----------------------------------------------
+
+HUGE = "9" * 5000
+SESSION_HEAD = "format: community-expert/session\nsteps:\n- {fact: name, value: T}\n"
+
+
+@pytest.mark.parametrize("name,text,argv", [
+    ("s.yaml", f"community: {{name: X, members: {HUGE}}}\n", ["diagnose", "{f}"]),
+    ("s.json", f'{{"community": {{"name": "X", "members": {HUGE}}}}}', ["diagnose", "{f}"]),
+    ("s.yaml", f"community: {{name: X, members: {HUGE}}}\n", ["whatif", "{f}", "members=3"]),
+    ("s.yaml", f"community: {{name: X, members: {HUGE}}}\n", ["consult", "--from", "{f}"]),
+    ("s.yaml", SESSION_HEAD + f"- {{fact: members, value: {HUGE}}}\n", ["consult", "--resume", "{f}"]),
+])
+def test_five_thousand_digit_integer_is_a_message_not_a_traceback(tmp_path, capsys, name, text, argv):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run_main([a.format(f=path) for a in argv], capsys)
+    assert code == 2
+    assert_clean_error(code, err, name, "5,000 digits", "at most 100")
+
+
+def test_unquoted_date_in_a_situation_is_read_as_the_text_written(tmp_path, capsys):
+    path = tmp_path / "dated.yaml"
+    path.write_text("community: {name: 2024-05-01, objective: 2024-05-01 relaunch}\n"
+                    "activity: {activity_change_pct: -30}\n", encoding="utf-8")
+    code, out, err = run_main(["whatif", path, "activity_change_pct=-50", "--format", "json"], capsys)
+    assert code == 0 and "Traceback" not in err, err
+    assert '"community": "2024-05-01"' in out
+
+
+def test_unquoted_date_in_a_situation_given_to_consult_from_is_saved_as_text(tmp_path, capsys, monkeypatch):
+    import io
+    import sys
+
+    import yaml
+
+    source = tmp_path / "dated.yaml"
+    source.write_text("community: {name: Dated, objective: 2024-05-01}\n", encoding="utf-8")
+    session = tmp_path / "c.session.yaml"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
+    code, _, err = run_main(["consult", "--from", source, "--session", session, "--no-color"], capsys)
+    assert code == 0 and "Traceback" not in err, err
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["base"]["community"]["objective"] == "2024-05-01"
+
+
+def test_file_over_the_size_limit_is_refused_naming_its_size(tmp_path, capsys):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as handle:
+        handle.truncate(20 * 1024 * 1024)
+    code, _, err = run_main(["diagnose", path], capsys)
+    assert code == 2
+    assert_clean_error(code, err, "huge.yaml", "larger than the limit of 16 MiB", "20.0 MiB")
+
+
+MEMORY_CEILING = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+from expert.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+@pytest.mark.parametrize("argv,stdin", [
+    (["diagnose", "{link}"], None),
+    (["consult", "--resume", "{link}"], None),
+    (["whatif", "{link}", "members=3"], None),
+    (["diagnose", "-"], "/dev/zero"),
+])
+def test_endless_input_is_cut_at_the_size_limit_not_read_into_memory(tmp_path, argv, stdin):
+    import subprocess
+    import sys
+
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with open(stdin or os.devnull, "rb") as source:
+        proc = subprocess.run([sys.executable, "-c", MEMORY_CEILING, *[a.format(link=link) for a in argv]],
+                              stdin=source, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
+    assert "larger than the limit of 16 MiB" in proc.stderr
+
+
+def test_temporaries_left_by_a_killed_writer_are_removed_on_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from expert.yamlio import atomic_write_text
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    alive = str(os.getppid())
+    target = tmp_path / "s.yaml"
+    target.write_text("old", encoding="utf-8")
+    names = {
+        f".s.yaml.{dead}.abcd1234.tmp": False,      # writer killed: removed
+        ".s.yaml.k9x_ab12.tmp": False,              # old naming, an hour old: removed
+        f".s.yaml.{alive}.abcd1234.tmp": True,      # writer still running: kept
+        ".s.yaml.fresh123.tmp": True,               # old naming, fresh: kept
+        ".s.yaml.notes.tmp": True,                  # not our naming: kept
+        f".t.yaml.{dead}.abcd1234.tmp": True,       # another target's: kept
+    }
+    for name in names:
+        (tmp_path / name).write_text("partial", encoding="utf-8")
+    hour_ago = time.time() - 3600
+    os.utime(tmp_path / ".s.yaml.k9x_ab12.tmp", (hour_ago, hour_ago))
+    (tmp_path / f".s.yaml.{dead}.link0000.tmp").symlink_to(tmp_path / f".t.yaml.{dead}.abcd1234.tmp")
+    atomic_write_text(target, "new")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"s.yaml", f".s.yaml.{dead}.link0000.tmp"} | {n for n, kept in names.items() if kept}
+    assert target.read_text(encoding="utf-8") == "new"
