@@ -6,6 +6,12 @@ and it calls ``logging.basicConfig()``, which would configure the host applicati
 logger. ``_import_experta`` lends ``collections.Mapping`` for the duration of the import and
 turns ``basicConfig`` into a no-op for that duration, then restores both, so after import the
 standard library is exactly as it was.
+
+experta also logs every fact, activation and firing through the ``experta`` logger (hundreds of
+records per consultation, with the community's own words in them) into whatever handlers the
+host configured. ``engine_logging`` keeps that chatter inside the library unless asked for:
+off by default, on with ``engine_logging(True)`` or the environment variable
+``EXPERT_DEBUG_ENGINE=1``. The root logger is never touched.
 """
 from __future__ import annotations
 
@@ -13,11 +19,15 @@ import collections
 import collections.abc
 import contextlib
 import logging
+import os
 from typing import Any, Callable, Iterator
 
-__all__ = ["build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
+__all__ = ["engine_logging", "ENGINE_LOGGER", "DEBUG_ENV", "build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
 
 _MISSING = object()
+ENGINE_LOGGER = "experta"  # parent of experta's watchers (experta.watchers.RULES, .FACTS, ...)
+DEBUG_ENV = "EXPERT_DEBUG_ENGINE"
+_QUIET = logging.NullHandler()
 
 
 @contextlib.contextmanager
@@ -45,7 +55,20 @@ def _import_experta() -> Any:
     return experta
 
 
+def engine_logging(enabled: bool) -> None:
+    """Let experta's records reach the host's handlers (True) or keep them inside (False, the
+    default): above CRITICAL, not propagated, a NullHandler so logging's last resort stays silent."""
+    logger = logging.getLogger(ENGINE_LOGGER)
+    logger.setLevel(logging.NOTSET if enabled else logging.CRITICAL + 1)
+    logger.propagate = enabled
+    if enabled:
+        logger.removeHandler(_QUIET)
+    elif _QUIET not in logger.handlers:
+        logger.addHandler(_QUIET)
+
+
 _experta = _import_experta()
+engine_logging(os.environ.get(DEBUG_ENV, "") == "1")
 KnowledgeEngine = _experta.KnowledgeEngine
 Fact = _experta.Fact
 Rule = _experta.Rule
