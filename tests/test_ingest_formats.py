@@ -184,4 +184,4 @@ def test_git_error_for_plain_folder(tmp_path):
     from expert.ingest import IngestError
     with pytest.raises(IngestError) as err:
         list(read_events(tmp_path, fmt="git"))
-    assert str(tmp_path) in str(err.value) and "git log failed" in err.value.reason
+    assert str(tmp_path) in str(err.value) and "not a git repository" in err.value.reason

@@ -7,12 +7,13 @@ from typing import Iterator
 from .identity import Identities
 from .jsonfile import load_json
 from .model import Event, IngestError
-from .timeparse import parse_iso
+from .records import FieldError, iso_time, mapping, records, text
 
 __all__ = ["read_discord", "events_from_discord"]
 
 # System messages (joins, pins, calls, renames) are not conversation.
 _CONVERSATION = frozenset({"Default", "Reply", "ThreadStarterMessage"})
+_HINT = "this DiscordChatExporter file looks hand-edited or corrupted; export the channel again"
 
 
 def read_discord(path, ids: Identities) -> Iterator[Event]:
@@ -20,38 +21,40 @@ def read_discord(path, ids: Identities) -> Iterator[Event]:
     doc = load_json(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
         raise IngestError(path, "no 'messages' list", "expected a DiscordChatExporter JSON export")
-    yield from events_from_discord(doc, ids)
+    yield from events_from_discord(doc, ids, path)
 
 
 def _channel_label(channel: dict) -> str | None:
     """Guild channel names are public; DM/group names may be personal names, so use the id."""
     if str(channel.get("type", "")).startswith("Guild"):
-        return channel.get("name") or channel.get("id")
-    return channel.get("id")
+        return text(channel, "name", "channel.name") or text(channel, "id", "channel.id")
+    return text(channel, "id", "channel.id")
 
 
-def events_from_discord(doc: dict, ids: Identities) -> Iterator[Event]:
+def events_from_discord(doc: dict, ids: Identities, path="") -> Iterator[Event]:
     """Yield conversation messages once each (exports can repeat a message id)."""
-    channel = _channel_label(doc.get("channel") or {})
+    try:
+        channel = _channel_label(mapping(doc, "channel"))
+    except FieldError as exc:
+        raise IngestError(path, str(exc), _HINT) from None
     seen: set[str] = set()
-    for m in doc["messages"]:
-        if not isinstance(m, dict) or m.get("type", "Default") not in _CONVERSATION:
-            continue
-        mid = str(m.get("id"))
-        if mid in seen:
-            continue
-        seen.add(mid)
-        ev = _message_event(m, channel, ids)
-        if ev is not None:
-            yield ev
+    return records(path, "messages", doc["messages"], lambda m: _message_event(m, channel, ids, seen), _HINT)
 
 
-def _message_event(m: dict, channel: str | None, ids: Identities) -> Event | None:
-    """Map one Discord message; a reference.messageId makes it a reply."""
-    author = m.get("author") or {}
-    if not author.get("id") or not m.get("timestamp"):
+def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str]) -> Event | None:
+    """Map one Discord message (once per id); a reference.messageId makes it a reply."""
+    if m.get("type", "Default") not in _CONVERSATION:
         return None
-    pid, is_bot, is_staff = ids.resolve(str(author["id"]), author.get("name") or "", bool(author.get("isBot")))
-    ref = (m.get("reference") or {}).get("messageId")
-    return Event(parse_iso(m["timestamp"]), pid, "reply" if ref else "message", None,
-                 str(ref) if ref else None, channel, is_staff, is_bot, str(m["id"]))
+    mid = text(m, "id")
+    if mid is not None:
+        if mid in seen:
+            return None
+        seen.add(mid)
+    author = mapping(m, "author")
+    author_id = text(author, "id", "author.id")
+    if not author_id or m.get("timestamp") in (None, ""):
+        return None
+    when = iso_time(m, "timestamp")
+    pid, is_bot, is_staff = ids.resolve(author_id, text(author, "name", "author.name") or "", bool(author.get("isBot")))
+    ref = text(mapping(m, "reference"), "messageId", "reference.messageId")
+    return Event(when, pid, "reply" if ref else "message", None, ref, channel, is_staff, is_bot, mid)

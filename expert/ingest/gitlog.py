@@ -1,51 +1,143 @@
-"""Git repository reader: streams `git log --all` through a pipe, one commit per Event."""
+"""Git repository reader: streams `git log --all` through a pipe, one commit per Event.
+
+A repository handed over as a folder or an archive is untrusted: its own configuration could name
+programs for git to run (gpg.program with log.showSignature, core.fsmonitor, pagers, external diff
+and textconv drivers, hooks). git therefore runs with no system or global configuration, none of
+the caller's GIT_* variables, and command-line settings that switch every such program off.
+"""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
 from .identity import Identities
-from .model import Event, IngestError
-from .timeparse import parse_iso
+from .model import Event, IngestError, printable, warn
+from .timeparse import from_epoch
 
-__all__ = ["read_git"]
+__all__ = ["read_git", "git_dir", "GIT_SAFETY"]
 
-_SEP = "\x1f"
-_FORMAT = _SEP.join(("%H", "%aI", "%aE", "%aN")) + "%x1e"
+_FIELDS = 4  # sha, author time (epoch seconds), author e-mail, author name
+# NUL cannot occur inside a commit's header fields, so it separates fields and commits unambiguously.
+_FORMAT = "%H%x00%at%x00%aE%x00%aN%x00"
+_CHUNK = 1 << 16
+_OFF = os.devnull
+# Settings given on the command line win over the repository's own config.
+GIT_SAFETY = (
+    "log.showSignature=false", "gpg.program=false", "gpg.openpgp.program=false", "gpg.x509.program=false",
+    "gpg.ssh.program=false", "core.fsmonitor=false", "core.hooksPath=" + _OFF, "core.pager=cat", "pager.log=false",
+    "diff.external=", "core.sshCommand=false", "core.askPass=", "credential.helper=", "core.attributesFile=" + _OFF,
+    "protocol.allow=never",
+)
+
+
+def _git_env() -> dict[str, str]:
+    """The caller's environment without GIT_* variables (GIT_DIR, GIT_EXTERNAL_DIFF, ...) and without config files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=_OFF, GIT_CONFIG_SYSTEM=_OFF, GIT_TERMINAL_PROMPT="0",
+               GIT_PAGER="cat", PAGER="cat", GIT_OPTIONAL_LOCKS="0", GIT_NO_REPLACE_OBJECTS="1", LC_ALL="C")
+    return env
+
+
+def git_dir(path: Path) -> Path:
+    """The repository directory at `path`: a work tree's .git (folder or gitfile), or a bare repo / .git folder.
+
+    A folder inside a repository is refused: git would silently read the enclosing repository.
+    """
+    if (path / ".git").exists():
+        return path / ".git"
+    if (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
+        return path
+    for parent in path.resolve().parents:
+        if (parent / ".git").exists():
+            raise IngestError(path, f"not the top level of a git repository (it is inside {printable(parent)})",
+                              f"point at the repository itself: {printable(parent)}")
+    raise IngestError(path, "not a git repository (no .git, and not a bare repository)",
+                      "point at a git working tree, a bare repository or its .git folder")
 
 
 def _git_command(path: Path) -> list[str]:
-    """Build the git log command; author date/e-mail match the realdata derivation."""
+    """Build the hardened git log command; author date/e-mail match the realdata derivation."""
     if shutil.which("git") is None:
         raise IngestError(path, "git is not installed", "install git or export the log as CSV")
-    return ["git", "-C", str(path), "log", "--all", "--no-color", f"--format={_FORMAT}"]
+    safety = [arg for setting in GIT_SAFETY for arg in ("-c", setting)]
+    return ["git", "--no-pager", f"--git-dir={git_dir(path)}", *safety, "log", "--all", "--no-color",
+            "--no-show-signature", "--no-ext-diff", "--no-textconv", f"--format={_FORMAT}"]
 
 
 def read_git(path, ids: Identities) -> Iterator[Event]:
     """Stream commits (author date, author e-mail as identity) without loading the log in memory."""
     path = Path(path)
-    proc = subprocess.Popen(_git_command(path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8", errors="replace")
+    command = _git_command(path)
     try:
-        yield from _parse_stream(proc.stdout, ids)
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=_git_env(), cwd=path)
+    except OSError as exc:
+        raise IngestError(path, f"cannot run git: {exc.strerror or exc}", "check that git is installed") from None
+    skipped = _Skipped()
+    try:
+        yield from _parse_stream(path, proc.stdout, ids, skipped)
     finally:
         proc.stdout.close()
-        err = proc.stderr.read()
+        err = proc.stderr.read(_CHUNK).decode("utf-8", "replace")
         proc.stderr.close()
         code = proc.wait()
+    if skipped.count:
+        warn("git_commits_skipped", count=skipped.count, first=skipped.first, source=printable(path.name))
     if code != 0 and "does not have any commits" not in err:
-        raise IngestError(path, f"git log failed: {err.strip() or code}", "point at a git working tree or bare repo")
+        raise IngestError(path, f"git log failed: {printable(err.strip()[:500]) or code}",
+                          "point at a git working tree or bare repo you own")
 
 
-def _parse_stream(stream, ids: Identities) -> Iterator[Event]:
-    """Split the record-separated log stream into commits."""
-    for line in stream:
-        line = line.strip("\x1e\n")
-        if not line:
+class _Skipped:
+    """Commits without a usable author date: how many, and the first one's id."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self) -> None:
+        """None yet."""
+        self.count, self.first = 0, ""
+
+
+def _fields(stream) -> Iterator[list[bytes]]:
+    """Split the NUL-separated stream into commits of _FIELDS fields, reading it in chunks."""
+    rest = b""
+    for chunk in iter(lambda: stream.read(_CHUNK), b""):
+        parts = (rest + chunk).split(b"\0")
+        rest = parts.pop()
+        for i in range(0, len(parts) - len(parts) % _FIELDS, _FIELDS):
+            yield parts[i:i + _FIELDS]
+        tail = len(parts) % _FIELDS
+        if tail:
+            rest = b"\0".join(parts[-tail:] + [rest])
+
+
+def _parse_stream(path: Path, stream, ids: Identities, skipped: _Skipped) -> Iterator[Event]:
+    """Turn each commit into an Event; commits without a valid date are counted, not fatal."""
+    for sha, when, email, name in _fields(stream):
+        sha = sha.strip().decode("ascii", "replace")
+        if len(sha) not in (40, 64) or not sha.isalnum():
+            raise IngestError(path, f"unexpected git log output near {printable(sha[:80])!r}",
+                              "check that the repository is not corrupted (git fsck)")
+        stamp = _time(when)
+        if stamp is None:
+            skipped.count += 1
+            skipped.first = skipped.first or sha
             continue
-        sha, date, email, name = line.split(_SEP, 3)
-        identity = email.strip() or f"name:{name}"
-        pid, is_bot, is_staff = ids.resolve(identity, name)
-        yield Event(parse_iso(date), pid, "commit", None, None, None, is_staff, is_bot, sha)
+        email_s, name_s = email.decode("utf-8", "replace").strip(), name.decode("utf-8", "replace").strip()
+        pid, is_bot, is_staff = ids.resolve(email_s or f"name:{name_s}", name_s)
+        yield Event(stamp, pid, "commit", None, None, None, is_staff, is_bot, sha)
+
+
+def _time(raw: bytes) -> datetime | None:
+    """Author time from epoch seconds (immune to bogus time zones such as +9999); None when absent or out of range."""
+    text = raw.strip()
+    if not text or not text.lstrip(b"-").isdigit() or len(text) > 20:
+        return None
+    try:
+        return from_epoch(int(text))
+    except ValueError:
+        return None

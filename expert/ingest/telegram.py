@@ -5,10 +5,12 @@ from typing import Iterator
 
 from .identity import Identities
 from .jsonfile import load_json
-from .model import Event, IngestError
-from .timeparse import from_epoch, parse_iso
+from .model import Event, IngestError, printable
+from .records import FieldError, epoch_time, iso_time, mapping, records, sequence, text
 
 __all__ = ["read_telegram", "chats_of"]
+
+_HINT = "this Telegram export looks hand-edited or corrupted; export the chat again"
 
 
 def chats_of(doc) -> list[dict] | None:
@@ -29,48 +31,58 @@ def read_telegram(path, ids: Identities) -> Iterator[Event]:
     """Read a Telegram export file (one JSON document) chat by chat."""
     doc = load_json(path)
     if isinstance(doc, dict) and isinstance(doc.get("result"), list):
-        yield from _bot_updates(doc["result"], ids)
+        yield from records(path, "result", doc["result"], lambda u: _bot_update(u, ids), _HINT)
         return
     chats = chats_of(doc)
     if chats is None:
         raise IngestError(path, "no 'messages' or 'chats.list' found", "expected a Telegram Desktop JSON export")
-    for chat in chats:
-        yield from _chat_events(chat, ids)
+    for number, chat in enumerate(chats):
+        yield from _chat_events(path, number if len(chats) > 1 else None, chat, ids)
 
 
-def _chat_events(chat: dict, ids: Identities) -> Iterator[Event]:
+def _chat_events(path, number: int | None, chat: dict, ids: Identities) -> Iterator[Event]:
     """Yield a chat's messages; service entries (joins, calls, pins) are skipped."""
-    channel = str(chat.get("id", chat.get("name", "")))
-    for m in chat.get("messages") or []:
-        if isinstance(m, dict) and m.get("type", "message") == "message" and m.get("from_id"):
-            yield _desktop_event(m, channel, ids)
+    prefix = "" if number is None else f"chats[{number}]."
+    try:
+        channel = printable(text(chat, "id", f"{prefix}id") or text(chat, "name", f"{prefix}name") or "")
+        messages = sequence(chat, "messages", f"{prefix}messages")
+    except FieldError as exc:
+        raise IngestError(path, str(exc), _HINT) from None
+    yield from records(path, f"{prefix}messages", messages, lambda m: _desktop_event(m, channel, ids), _HINT)
 
 
 def _when(m: dict):
     """Prefer date_unixtime (true UTC); the plain 'date' is exporter-local time, read as UTC."""
-    if m.get("date_unixtime"):
-        return from_epoch(m["date_unixtime"])
-    return parse_iso(m["date"])
+    if m.get("date_unixtime") not in (None, ""):
+        return epoch_time(m, "date_unixtime")
+    return iso_time(m, "date")
 
 
-def _desktop_event(m: dict, channel: str, ids: Identities) -> Event:
+def _desktop_event(m: dict, channel: str, ids: Identities) -> Event | None:
     """Map one Desktop-export message; reply_to_message_id makes it a reply."""
-    pid, is_bot, is_staff = ids.resolve(str(m["from_id"]), str(m.get("from") or ""))
-    ref = m.get("reply_to_message_id")
-    return Event(_when(m), pid, "reply" if ref else "message", None, f"{channel}/{ref}" if ref else None,
-                 channel, is_staff, is_bot, f"{channel}/{m.get('id')}")
+    sender = text(m, "from_id")
+    if m.get("type", "message") != "message" or not sender:
+        return None
+    when = _when(m)
+    pid, is_bot, is_staff = ids.resolve(sender, text(m, "from") or "")
+    ref = text(m, "reply_to_message_id")
+    return Event(when, pid, "reply" if ref else "message", None, f"{channel}/{ref}" if ref else None,
+                 channel, is_staff, is_bot, f"{channel}/{text(m, 'id')}")
 
 
-def _bot_updates(updates: list, ids: Identities) -> Iterator[Event]:
-    """Map Bot API getUpdates results (message.from, message.reply_to_message)."""
-    for u in updates:
-        m = (u or {}).get("message") or (u or {}).get("channel_post")
-        if not isinstance(m, dict) or not m.get("date"):
-            continue
-        sender = m.get("from") or {}
-        channel = str((m.get("chat") or {}).get("id", ""))
-        pid, is_bot, is_staff = ids.resolve(str(sender.get("id", channel)), sender.get("username") or "",
-                                            bool(sender.get("is_bot")))
-        ref = (m.get("reply_to_message") or {}).get("message_id")
-        yield Event(from_epoch(m["date"]), pid, "reply" if ref else "message", None,
-                    f"{channel}/{ref}" if ref else None, channel, is_staff, is_bot, f"{channel}/{m.get('message_id')}")
+def _bot_update(u: dict, ids: Identities) -> Event | None:
+    """Map one Bot API getUpdates result (message.from, message.reply_to_message)."""
+    key = "message" if u.get("message") else "channel_post"
+    m = mapping(u, key)
+    if m.get("date") in (None, "", 0):
+        return None
+    when = epoch_time(m, "date", f"{key}.date")
+    sender = mapping(m, "from", f"{key}.from")
+    channel = printable(text(mapping(m, "chat", f"{key}.chat"), "id", f"{key}.chat.id") or "")
+    pid, is_bot, is_staff = ids.resolve(text(sender, "id", f"{key}.from.id") or channel,
+                                        text(sender, "username", f"{key}.from.username") or "",
+                                        bool(sender.get("is_bot")))
+    ref = text(mapping(m, "reply_to_message", f"{key}.reply_to_message"), "message_id",
+               f"{key}.reply_to_message.message_id")
+    return Event(when, pid, "reply" if ref else "message", None, f"{channel}/{ref}" if ref else None,
+                 channel, is_staff, is_bot, f"{channel}/{text(m, 'message_id', f'{key}.message_id')}")
