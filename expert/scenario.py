@@ -1,7 +1,9 @@
 """Scenario files: a situation plus what an expert expects of its plan (demos and golden tests).
 
 A scenario file has a ``situation`` mapping and an ``expect`` mapping; ``expert diagnose``
-accepts it like a plain situation file.
+accepts it like a plain situation file. Any other top-level key is refused: a group such as
+``activity:`` written beside ``situation:`` instead of under it would otherwise be dropped and
+change the diagnosis without a word.
 """
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputFileError, Problem
+from .errors import InputFileError, Problem, SituationError, did_you_mean
+from .knowledge import KnowledgeBase, cached_knowledge
 from .plan import Plan
-from .yamlio import load_yaml_file
+from .yamlio import line_of, load_yaml_file, short_repr
 
-__all__ = ["Scenario", "Expectation", "load_scenario", "check", "is_scenario"]
+__all__ = ["Scenario", "Expectation", "SCENARIO_KEYS", "load_scenario", "check", "is_scenario", "check_scenario_keys"]
 
 
 class Expectation(BaseModel):
@@ -52,11 +55,38 @@ def is_scenario(data: dict[str, Any]) -> bool:
     return "situation" in data and "community" not in data
 
 
+SCENARIO_KEYS = tuple(Scenario.model_fields)  # title, description, situation, expect
+
+
+def _unknown_key(data: dict[str, Any], key: Any, where: str, kb: KnowledgeBase, lang: str) -> Problem:
+    """The problem for one top-level key a scenario does not have: a situation group belongs under
+    ``situation:``, anything else gets the closest scenario key or the list of allowed ones."""
+    name = short_repr(key) if not isinstance(key, str) else key[:80]
+    line = line_of(data, (key,))
+    place = f"{where}:{line}" if line else where
+    if name in kb.groups:
+        hint = kb.message("err_group_outside_situation", lang, group=name)
+    else:
+        guess = did_you_mean(name, SCENARIO_KEYS)
+        hint = (kb.message("err_did_you_mean", lang, guess=guess) if guess
+                else kb.message("err_allowed_here", lang, fields=", ".join(SCENARIO_KEYS)))
+    return Problem(place, kb.message("err_unknown_field", lang, field=name), hint)
+
+
+def check_scenario_keys(data: dict[str, Any], where: str, kb: KnowledgeBase | None = None, lang: str = "en") -> None:
+    """Refuse every top-level key of a scenario file other than SCENARIO_KEYS (SituationError)."""
+    unknown = [key for key in data if key not in SCENARIO_KEYS]
+    if unknown:
+        kb = kb or cached_knowledge()
+        raise SituationError([_unknown_key(data, key, where, kb, lang) for key in unknown], lang)
+
+
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file."""
     data = load_yaml_file(Path(path))
     if not isinstance(data, dict) or not is_scenario(data):
         raise InputFileError(Problem(str(path), "not a scenario: expected 'title', 'situation' and 'expect'"))
+    check_scenario_keys(data, str(path))
     return Scenario.model_validate(data)
 
 

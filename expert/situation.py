@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from .errors import Problem, SituationError, did_you_mean
 from .knowledge import FactSpec, KnowledgeBase
-from .scenario import is_scenario
+from .scenario import check_scenario_keys, is_scenario
 from .yamlio import line_of, load_mapping_text, read_text, short_repr
 
 __all__ = ["Situation", "situation_model", "match_tactic"]
@@ -166,7 +166,7 @@ class Situation:
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         where = "<stdin>" if str(source) == "-" else str(source)
         text = read_text(source, "situation file")
-        return cls.parse(_unwrap(load_mapping_text(text, where), where), kb, where, lang)
+        return cls.parse(_unwrap(load_mapping_text(text, where), where, kb, lang), kb, where, lang)
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -213,9 +213,11 @@ class Situation:
         return self.model.community.name
 
 
-def _unwrap(data: dict[str, Any], where: str = "situation") -> dict[str, Any]:
-    """A scenario file (situation + expect) is diagnosed as its situation."""
+def _unwrap(data: dict[str, Any], where: str = "situation", kb: KnowledgeBase | None = None,
+            lang: str = "en") -> dict[str, Any]:
+    """A scenario file (situation + expect) is diagnosed as its situation; other top-level keys are refused."""
     if is_scenario(data):
+        check_scenario_keys(data, where, kb, lang)
         inner = data["situation"]
         if not isinstance(inner, dict):
             line = line_of(data, ("situation",))

@@ -27,3 +27,48 @@ def test_scenario_in_chinese_has_same_conclusions(path, kb):
 
 def test_there_are_enough_scenarios():
     assert len(SCENARIOS) >= 40
+
+
+MISPLACED_GROUP = """\
+title: a group written beside the situation
+expect: {}
+situation:
+  community: {name: Beside}
+activity: {activity_change_pct: -40}
+"""
+
+
+def test_group_beside_situation_is_refused_not_dropped(tmp_path, kb):
+    """Regression: `activity:` beside `situation:` was silently ignored and the diagnosis changed."""
+    from expert.errors import SituationError
+    from expert.situation import Situation
+
+    path = tmp_path / "beside.yaml"
+    path.write_text(MISPLACED_GROUP)
+    for load in (lambda: Situation.load(path, kb), lambda: load_scenario(path)):
+        with pytest.raises(SituationError) as err:
+            load()
+        text = str(err.value)
+        assert f"{path}:5" in text and "unknown field 'activity'" in text and "under 'situation:'" in text
+
+
+def test_unknown_scenario_key_gets_did_you_mean_and_the_allowed_keys(tmp_path, kb):
+    from expert.errors import SituationError
+    from expert.situation import Situation
+
+    path = tmp_path / "typo.yaml"
+    path.write_text("title: t\nsituation: {community: {name: T}}\nexpct: {}\nnotes: hello\n")
+    with pytest.raises(SituationError) as err:
+        Situation.load(path, kb, lang="zh")
+    expct, notes = err.value.problems
+    assert expct.where == f"{path}:3" and "expct" in expct.message and "“expect”" in expct.hint
+    assert notes.where.startswith(str(path)) and "notes" in notes.message
+    assert "title, description, situation, expect" in notes.hint
+
+
+def test_every_bundled_scenario_has_only_scenario_keys():
+    from expert.scenario import SCENARIO_KEYS
+    from expert.yamlio import load_yaml_file
+
+    for path in SCENARIOS:
+        assert set(load_yaml_file(path)) <= set(SCENARIO_KEYS), path.name
