@@ -11,10 +11,14 @@ from .model import IngestError
 
 __all__ = ["detect_format", "FORMATS"]
 
-FORMATS = ("csv", "jsonl", "git", "slack", "discord", "telegram", "discourse", "mbox")
+FORMATS = ("csv", "jsonl", "git", "slack", "discord", "telegram", "discourse", "mbox", "github", "zulip", "matrix")
 _HEAD = 65536
 _HINT = f"supported formats: {', '.join(FORMATS)}; force one with --input-format (fmt=... in Python)"
 _JSON_KEYS = (
+    # API pages first: their keys are structural, while the chat formats below match common words.
+    ("github", re.compile(r'"(?:issue|comments|pull_request|review_comments)_url"\s*:\s*"[^"]*/repos/')),
+    ("zulip", re.compile(r'"sender_id"\s*:|"display_recipient"\s*:|"sender_full_name"\s*:')),
+    ("matrix", re.compile(r'"origin_server_ts"\s*:|"next_batch"\s*:')),
     ("discord", re.compile(r'"guild"\s*:|"isBot"\s*:')),
     ("discourse", re.compile(r'"post_stream"\s*:|"topic_list"\s*:|"reply_to_post_number"\s*:')),
     ("telegram", re.compile(r'"personal_information"\s*:|"from_id"\s*:|"date_unixtime"\s*:|"update_id"\s*:|"chats"\s*:')),
@@ -38,6 +42,8 @@ def _detect_dir(path: Path) -> str:
     if (path / "channels.json").is_file() or (path / "users.json").is_file():
         return "slack"
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".csv", ".jsonl", ".mbox"))
+    # Saved API pages (GitHub, Zulip, Matrix) often have no extension: github_issue_1, message_page_2.
+    files = files or sorted(p for p in path.iterdir() if p.is_file() and not p.suffix and not p.name.startswith("."))
     if not files:
         raise IngestError(path, "folder holds no recognisable export files", _HINT)
     return _detect_file(files[0])

@@ -9,29 +9,36 @@ from .detect import FORMATS, detect_format
 from .discord import read_discord
 from .discourse import read_discourse
 from .gitlog import read_git
+from .github import read_github
 from .identity import Identities
+from .matrix import read_matrix
 from .mboxlog import read_mbox
 from .model import Event, IngestError
 from .slack import read_slack
 from .telegram import read_telegram
+from .zulip import read_zulip
 
 __all__ = ["read_events", "READERS"]
 
 READERS: dict[str, Callable[[Path, Identities], Iterator[Event]]] = {
     "csv": read_csv, "jsonl": read_jsonl, "git": read_git, "slack": read_slack, "discord": read_discord,
     "telegram": read_telegram, "discourse": read_discourse, "mbox": read_mbox,
+    "github": read_github, "zulip": read_zulip, "matrix": read_matrix,  # these read a page or a folder of pages
 }
 _PER_FILE = ("discord", "telegram", "discourse", "csv", "jsonl", "mbox")
 
 
 def read_events(path, fmt: str | None = None, bots: Iterable[str] = (), staff: Iterable[str] = (),
-                *, salt: str = "") -> Iterator[Event]:
-    """Stream pseudonymised Events from an export, sniffing the format unless fmt is given."""
+                *, salt: str = "", ids: Identities | None = None) -> Iterator[Event]:
+    """Stream pseudonymised Events from an export, sniffing the format unless fmt is given.
+
+    Pass your own `ids` (then bots, staff and salt are ignored) to read ids.excluded_bots() afterwards.
+    """
     path = Path(path)
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
         raise IngestError(path, f"unknown format {fmt!r}", f"choose one of {', '.join(FORMATS)}")
-    ids = Identities(bots, staff, salt)
+    ids = ids if ids is not None else Identities(bots, staff, salt)
     if path.is_dir() and fmt in _PER_FILE:
         return _read_folder(path, fmt, ids)
     if not path.exists():

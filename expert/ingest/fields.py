@@ -1,0 +1,109 @@
+"""Located field checks for saved API pages (GitHub, Zulip, Matrix), read one page or a folder of pages.
+
+Built on records.py: a bad field becomes an IngestError naming the file, the record and the field,
+the value (cut short, control characters escaped) and what is allowed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..yamlio import short_repr
+from .detect import detect_format
+from .jsonfile import load_json
+from .model import IngestError, printable
+from .records import FieldError
+from .records import epoch_time as _epoch_seconds
+from .records import iso_time as _iso
+from .timeparse import from_epoch
+
+__all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT"]
+
+PAGE_HINT = "save the API page again, unmodified; it looks truncated, hand-edited or corrupted"
+_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "text": ((str,), "text"), "integer": ((int,), "a whole number"), "number": ((int, float), "a number"),
+    "object": ((dict,), "an object ({...})"), "list": ((list,), "a list ([...])"),
+    "text or integer": ((str, int), "text or a whole number"),
+}
+
+
+def describe(value: Any) -> str:
+    """Name a bad value for a message without dumping it: scalars cut short and escaped, containers by kind."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else printable(short_repr(value))
+
+
+def _fail(path, where: str, exc: FieldError) -> IngestError:
+    """The IngestError for a FieldError found in record `where` of file `path`."""
+    return IngestError(path, f"{where}: {exc}", PAGE_HINT)
+
+
+def field(path, where: str, record: dict, key: str, kind: str, *, required: bool = True):
+    """record[key] checked against `kind` (see _KINDS); absent or null gives None unless required."""
+    types, allowed = _KINDS[kind]
+    value = record.get(key)
+    if value is None and not required:
+        return None
+    if value is None or isinstance(value, bool) or not isinstance(value, types):
+        got = "is missing" if key not in record else f"is {describe(value)}"
+        raise IngestError(path, f"{where}: field '{printable(key)}' {got}; expected {allowed}", PAGE_HINT)
+    return value
+
+
+def iso_time(path, where: str, record: dict, key: str, *, required: bool = True):
+    """An ISO 8601 field as aware UTC (None when absent and optional), or an error naming it."""
+    if record.get(key) is None and not required:
+        return None
+    try:
+        return _iso(record, key)
+    except FieldError as exc:
+        raise _fail(path, where, exc) from None
+
+
+def epoch_time(path, where: str, record: dict, key: str, scale: float = 1.0):
+    """An epoch field (seconds, or milliseconds with scale=1000) as aware UTC, or an error naming it."""
+    if scale == 1.0:
+        try:
+            return _epoch_seconds(record, key)
+        except FieldError as exc:
+            raise _fail(path, where, exc) from None
+    value = field(path, where, record, key, "number")
+    try:
+        return from_epoch(value / scale)
+    except ValueError:
+        raise _fail(path, where, FieldError(key, value, "epoch milliseconds such as 1714564800000")) from None
+
+
+def json_files(path: Path) -> list[Path]:
+    """The file itself, or a folder's visible files in name order (API pages are often saved without extension)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    return [path]
+
+
+def _is_format(file: Path, fmt: str) -> bool:
+    """True when the file sniffs as `fmt`; other files in a folder (notes, other exports) are skipped."""
+    try:
+        return detect_format(file) == fmt
+    except IngestError:
+        return False
+
+
+def load_pages(path, fmt: str) -> Iterator[tuple[Path, Any]]:
+    """Yield (file, document) for a page, or for each page of a folder that sniffs as `fmt`, one at a time."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(path, "path does not exist", "check the spelling of the export path")
+    if not path.is_dir():
+        yield path, load_json(path)
+        return
+    found = False
+    for file in json_files(path):
+        if _is_format(file, fmt):
+            found = True
+            yield file, load_json(file)
+    if not found:
+        raise IngestError(path, f"folder holds no {fmt} pages", "point at a page or at a folder of saved API pages")

@@ -1,0 +1,74 @@
+"""Zulip REST API reader: saved `GET /messages` responses, one page or a folder of pages.
+
+A stream topic is a thread (`stream/topic`): its earliest message opens it and every later one is a
+reply. Pages overlap at their anchors, so a message id seen twice counts once. Private messages
+carry no topic and count as activity only.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .fields import describe, epoch_time, field, load_pages
+from .identity import Identities
+from .model import Event, IngestError
+
+__all__ = ["read_zulip"]
+
+_HINT = "expected a saved Zulip GET /messages response: {\"result\": \"success\", \"messages\": [...]}"
+
+
+def read_zulip(path, ids: Identities) -> Iterator[Event]:
+    """Two passes over the pages: find each topic's first message id, then emit messages once each."""
+    first: dict[str, int] = {}
+    for file, doc in load_pages(path, "zulip"):
+        for where, m in _messages(file, doc):
+            topic = _topic(file, where, m)[1]
+            mid = field(file, where, m, "id", "integer")
+            if topic is not None and (topic not in first or mid < first[topic]):
+                first[topic] = mid
+    seen: set[int] = set()
+    for file, doc in load_pages(path, "zulip"):
+        for where, m in _messages(file, doc):
+            if m["id"] not in seen:
+                seen.add(m["id"])
+                yield _event(file, where, m, first, ids)
+
+
+def _messages(path, doc) -> Iterator[tuple[str, dict]]:
+    """The message objects of one response, or an error naming what is wrong with it."""
+    if not isinstance(doc, dict):
+        raise IngestError(path, f"the page is {describe(doc)}, not a response object", _HINT)
+    if doc.get("result", "success") != "success":
+        raise IngestError(path, f"the page is a Zulip API error: {describe(doc.get('msg'))}",
+                          "save the page again once the request succeeds")
+    messages = field(path, "the page", doc, "messages", "list")
+    for i, m in enumerate(messages, start=1):
+        where = f"messages[{i}]"
+        if not isinstance(m, dict):
+            raise IngestError(path, f"{where} is {describe(m)}, expected an object", _HINT)
+        yield where, m
+
+
+def _topic(path, where: str, m: dict) -> tuple[str, str] | tuple[None, None]:
+    """(stream, `stream/topic`) for a stream message (topic is 'subject' on older servers); Nones if private."""
+    if m.get("type", "stream") != "stream":
+        return None, None
+    stream = m.get("display_recipient")
+    if not isinstance(stream, str):
+        stream = str(field(path, where, m, "stream_id", "integer"))
+    topic = m.get("subject", m.get("topic"))
+    if not isinstance(topic, str):
+        raise IngestError(path, f"{where}: field 'subject' is {describe(topic)}, expected text", _HINT)
+    return stream, f"{stream}/{topic}"
+
+
+def _event(path, where: str, m: dict, first: dict[str, int], ids: Identities) -> Event:
+    """Map one message: the sender's id is the identity; e-mail and full name only feed bot detection."""
+    sender = field(path, where, m, "sender_id", "integer")
+    email = m.get("sender_email") if isinstance(m.get("sender_email"), str) else ""
+    name = m.get("sender_full_name") if isinstance(m.get("sender_full_name"), str) else ""
+    pid, is_bot, is_staff = ids.resolve(f"zulip:{sender}", name, alias=email)
+    stream, topic = _topic(path, where, m)
+    reply = topic is not None and first.get(topic) != m["id"]
+    return Event(epoch_time(path, where, m, "timestamp"), pid, "reply" if reply else "message", topic,
+                 topic if reply else None, stream or "private", is_staff, is_bot, f"zulip/{m['id']}")
