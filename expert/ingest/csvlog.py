@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Iterator
 
 from .identity import Identities
-from .model import Event, IngestError
-from .timeparse import UTC, parse_any
+from .model import Event, IngestError, printable, warn
+from .timeparse import UTC, Latest, parse_any
 
-__all__ = ["read_csv", "read_jsonl", "latest_csv", "FIELDS"]
+__all__ = ["read_csv", "read_jsonl", "latest_csv", "FIELDS", "MAX_MULTILINE_CELL"]
 
+# A cell longer than this that holds a line break means a quote was never closed (it swallowed later rows).
+MAX_MULTILINE_CELL = 10_000
 FIELDS = ("timestamp", "actor", "kind", "thread", "reply_to", "channel", "is_staff", "is_bot", "msg_id", "name")
+_JSONL_HINT = "each line must be a JSON object with timestamp (ISO 8601 or epoch seconds) and actor"
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
 
 
@@ -55,6 +58,17 @@ def read_csv(path, ids: Identities) -> Iterator[Event]:
         yield from _csv_events(path, rows, cols, ids)
 
 
+def _runaway(row: list[str]) -> bool:
+    """True when a record holds a huge multi-line cell: a quote that was never closed swallowed the rows after it."""
+    return any(len(cell) > MAX_MULTILINE_CELL and "\n" in cell for cell in row)
+
+
+def _quote_error(path: Path, line: int, detail: str = "") -> IngestError:
+    """The error for a quote opened on `line` and never closed (rows after it would silently vanish)."""
+    return IngestError(path, f"unterminated quote starting at line {line}: the rows after it were read as one cell{detail}",
+                       'close the quote (a " inside a cell is written "") or remove the stray quote, then re-run')
+
+
 def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iterator[Event]:
     """Hot loop: one itemgetter per row, cached identities, fromisoformat fast path, no per-row closures."""
     # A trailing "" is appended to each row, so index -1 reads "" for every absent optional column.
@@ -62,27 +76,41 @@ def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iter
     width = max(cols.values()) + 1
     who_cache: dict[tuple, tuple[str, bool, bool]] = {}
     resolve, ref, fromiso = ids.resolve, ids.ref, datetime.fromisoformat
-    for lineno, row in enumerate(rows, start=2):
-        if len(row) < width:
-            if not any(row):
-                continue
-            row = row + [""] * (width - len(row))
-        row.append("")
-        ts, actor, kind, thread, reply, chan, staff, bot, mid, name = pick(row)
-        key = (actor, staff, bot, name)
-        who = who_cache.get(key)
-        if who is None:
-            if not actor:
-                raise IngestError(path, f"line {lineno}: empty actor", "every row needs an actor")
-            who = who_cache[key] = resolve(actor, name, _flag(bot), _flag(staff))
-        try:
-            t = fromiso(ts)
-            if t.tzinfo is not UTC:
-                t = parse_any(ts)
-        except ValueError:
-            t = _slow_time(path, lineno, ts)
-        yield Event(t, who[0], kind or "message", thread or None, ref(reply) if reply else None,
-                    chan or None, who[2], who[1], ref(mid) if mid else None)
+    last = rows.line_num
+    try:
+        for row in rows:
+            lineno, last = last + 1, rows.line_num
+            if last != lineno and _runaway(row):
+                raise _quote_error(path, lineno)
+            if len(row) < width:
+                if not any(row):
+                    continue
+                row = row + [""] * (width - len(row))
+            row.append("")
+            ts, actor, kind, thread, reply, chan, staff, bot, mid, name = pick(row)
+            key = (actor, staff, bot, name)
+            who = who_cache.get(key)
+            if who is None:
+                if not actor:
+                    raise IngestError(path, f"line {lineno}: empty actor", "every row needs an actor")
+                who = who_cache[key] = resolve(actor, name, _flag(bot), _flag(staff))
+            try:
+                t = fromiso(ts)
+                if t.tzinfo is not UTC:
+                    t = parse_any(ts)
+            except ValueError:
+                t = _slow_time(path, lineno, ts)
+            yield Event(t, who[0], kind or "message", thread or None, ref(reply) if reply else None,
+                        chan or None, who[2], who[1], ref(mid) if mid else None)
+    except csv.Error as exc:
+        raise _csv_error(path, last + 1, exc) from None
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> IngestError:
+    """A csv module error with its line; an over-long field is almost always a quote never closed."""
+    if "field larger" in str(exc):
+        return _quote_error(path, line, f" ({exc})")
+    return IngestError(path, f"line {line}: malformed CSV: {exc}", "re-export the file; it looks corrupted")
 
 
 def _slow_time(path: Path, lineno: int, text: str) -> datetime:
@@ -94,28 +122,37 @@ def _slow_time(path: Path, lineno: int, text: str) -> datetime:
                           "timestamps must be ISO 8601 or epoch seconds") from exc
 
 
-def latest_csv(path) -> datetime | None:
-    """Latest timestamp in a CSV log, reading only the timestamp column (cheap pre-pass for `until`)."""
+def latest_csv(path, now: datetime | None = None) -> datetime | None:
+    """Latest timestamp in a CSV log, reading only the timestamp column (cheap pre-pass for `until`).
+
+    Events dated more than a day after `now` (default: the wall clock) are clock errors: they are
+    left out and reported as the future_events_ignored warning.
+    """
     path = Path(path)
-    latest = None
+    latest = Latest(now)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = csv.reader(fh)
         cols = _columns(path, next(rows, None) or ["timestamp", "actor"])
-        ts_i, fromiso, top = cols["timestamp"], datetime.fromisoformat, None
-        for lineno, row in enumerate(rows, start=2):
-            if len(row) <= ts_i or not row[ts_i]:
-                continue
-            text = row[ts_i]
-            try:
-                t = fromiso(text)
-                if t.tzinfo is not UTC:
-                    t = parse_any(text)
-            except ValueError:
-                t = _slow_time(path, lineno, text)
-            if top is None or t > top:
-                top = t
-        latest = top
-    return latest
+        ts_i, fromiso, last = cols["timestamp"], datetime.fromisoformat, rows.line_num
+        try:
+            for row in rows:
+                lineno, last = last + 1, rows.line_num
+                if len(row) <= ts_i or not row[ts_i]:
+                    continue
+                text = row[ts_i]
+                try:
+                    t = fromiso(text)
+                    if t.tzinfo is not UTC:
+                        t = parse_any(text)
+                except ValueError:
+                    t = _slow_time(path, lineno, text)
+                latest.add(t, lambda n=lineno: f"{printable(path.name)} line {n}")
+        except csv.Error as exc:
+            raise _csv_error(path, last + 1, exc) from None
+    found = latest.warning()
+    if found:
+        warn("future_events_ignored", **found)
+    return latest.top
 
 
 def read_jsonl(path, ids: Identities) -> Iterator[Event]:
@@ -136,8 +173,12 @@ def _json_event(path: Path, lineno: int, line: str, ids: Identities) -> Event:
             raise ValueError("missing actor")
         pid, is_bot, is_staff = ids.resolve(actor, _blank(rec.get("name")) or "",
                                             _flag(rec.get("is_bot")), _flag(rec.get("is_staff")))
+        if rec.get("timestamp") in (None, ""):
+            raise ValueError("field 'timestamp' is missing")
         return Event(parse_any(str(rec["timestamp"])), pid, _blank(rec.get("kind")) or "message",
                      _blank(rec.get("thread")), ids.ref(_blank(rec.get("reply_to"))), _blank(rec.get("channel")),
                      is_staff, is_bot, ids.ref(_blank(rec.get("msg_id"))))
+    except RecursionError:
+        raise IngestError(path, f"line {lineno}: nested too deeply to read", _JSONL_HINT) from None
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise IngestError(path, f"line {lineno}: {exc}", "each line must be a JSON object with timestamp and actor") from exc
+        raise IngestError(path, f"line {lineno}: {printable(str(exc)[:300])}", _JSONL_HINT) from None

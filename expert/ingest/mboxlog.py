@@ -42,9 +42,9 @@ def _date(msg):
     """Parse the Date header to aware UTC (naive dates are taken as UTC); None when unparseable."""
     try:
         dt = parsedate_to_datetime(str(msg.get("Date")))
-    except (TypeError, ValueError, IndexError):
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: year 1 or 9999 shifted by its zone
         return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _ids(header) -> list[str]:

@@ -1,11 +1,15 @@
 """Fast timestamp parsing into aware UTC datetimes, shared by every reader."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 UTC = timezone.utc
 
-__all__ = ["UTC", "parse_iso", "from_epoch", "parse_any"]
+__all__ = ["UTC", "parse_iso", "from_epoch", "parse_any", "Latest", "FUTURE_SLACK"]
+
+# An event more than this after the wall clock is a clock error, not the community's "now".
+FUTURE_SLACK = timedelta(days=1)
 
 
 def parse_iso(text: str) -> datetime:
@@ -38,3 +42,32 @@ def parse_any(text: str) -> datetime:
     if text.replace(".", "", 1).isdigit():
         return from_epoch(text)
     return parse_iso(text)
+
+
+class Latest:
+    """The latest event time of an export, ignoring events dated more than FUTURE_SLACK after `now` (clock errors)."""
+
+    __slots__ = ("limit", "today", "top", "ignored", "first")
+
+    def __init__(self, now: datetime | None = None) -> None:
+        """Start with no event; `now` defaults to the wall clock (tests pass a fixed one)."""
+        now = now or datetime.now(UTC)
+        self.limit, self.today = now + FUTURE_SLACK, now.date().isoformat()
+        self.top: datetime | None = None
+        self.ignored, self.first = 0, ""
+
+    def add(self, t: datetime, where: Callable[[], str]) -> None:
+        """Take one event time; `where` names the record, asked only for the first outlier."""
+        if self.top is not None and t <= self.top:
+            return
+        if t > self.limit:
+            self.ignored += 1
+            self.first = self.first or where()
+        else:
+            self.top = t
+
+    def warning(self) -> dict | None:
+        """The values of the future_events_ignored warning, or None when every event was plausible."""
+        if not self.ignored:
+            return None
+        return {"count": self.ignored, "today": self.today, "first": self.first}
