@@ -10,12 +10,14 @@ import click
 from .errors import ExpertError, did_you_mean
 from .knowledge import KnowledgeBase, cached_knowledge
 from .render import FORMATS, render
+from .render.safe import terminal_text
 from .yamlio import atomic_write_text
 
 __all__ = ["main", "cli", "knowledge_base", "emit", "print_error", "LANG_OPTION", "KNOWLEDGE_OPTION"]
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
                            help="Language of the report.")
+PROBLEM_LIMIT = 2000  # characters of one error line (lists of allowed values can be long)
 KNOWLEDGE_OPTION = click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False, path_type=Path),
                                 default=None, help="Knowledge folder to use instead of the bundled one.")
 
@@ -94,8 +96,8 @@ def _error_heading(lang: str) -> str:
 def print_error(exc: ExpertError) -> None:
     """Our error's problems on stderr, one per line, under the error's kind."""
     click.echo(f"{_error_heading(exc.lang)} ({exc.__class__.__name__}):", err=True)
-    for problem in exc.problems:
-        click.echo(f"  {problem}", err=True)
+    for problem in exc.problems:  # file names and values come from outside: no control characters
+        click.echo(f"  {terminal_text(problem, limit=PROBLEM_LIMIT)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

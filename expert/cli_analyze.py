@@ -15,8 +15,11 @@ from rich.table import Table
 from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
 from .ingest import FORMATS as INGEST_FORMATS
 from .ingest import Analysis, analyze_export
+from .ingest.model import IngestWarnings, collecting
+from .ingest.report import ingest_text
 from .knowledge import KnowledgeBase
 from .render import FORMATS, render
+from .render.safe import markdown_text, terminal_text
 from .render.terminal import renderables, to_text
 from .yamlio import atomic_write_text
 
@@ -80,8 +83,18 @@ def _run_with_progress(path: Path, show: bool, **kwargs) -> Analysis:
         return analyze_export(path, **kwargs)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed:,}"), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(path.name, total=None)
+        task = bar.add_task(escape(terminal_text(path.name)), total=None)  # a file name is not markup
         return analyze_export(path, progress=lambda n: bar.update(task, completed=n), **kwargs)
+
+
+def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase, lang: str) -> None:
+    """Readers' warnings on stderr, once each, unless the analysis already lists them among its notes."""
+    shown = {(n.key, repr(sorted(n.values.items()))) for n in analysis.notes}
+    for w in found:
+        key = (w.key, repr(sorted(w.values.items())))
+        if key not in shown:
+            shown.add(key)
+            click.echo(ingest_text("notes", w.key, lang, kb.root, **w.values), err=True)
 
 
 @cli.command()
@@ -106,8 +119,10 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
     from .api import diagnose
 
     kb = knowledge_base(knowledge_dir)
-    analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
-                                  until=until, window_days=window_days, bots=bots, staff=staff)
+    with collecting() as found:
+        analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
+                                      until=until, window_days=window_days, bots=bots, staff=staff)
+    _print_warnings(found, analysis, kb, lang)
     situation = situation_from_analysis(analysis, kb, name or path.stem)
     plan = diagnose(situation, lang=lang, knowledge=kb)
     if situation_out is not None:
@@ -122,9 +137,9 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
     notes = [kb.message("analysis_note", lang, note=n.text(lang, kb.root)) for n in analysis.notes]
     if fmt == "markdown":
         rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
-        head = [f"## {kb.message('heading_metrics', lang)}", "", _source_line(analysis, kb, lang), "",
+        head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",
                 f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
-        emit("\n".join(head + [f"- {n}" for n in notes] + ["", render(plan, "markdown", kb)]), output)
+        emit("\n".join(head + [f"- {markdown_text(n, limit=None)}" for n in notes] + ["", render(plan, "markdown", kb)]), output)
         return
     parts = [_source_line(analysis, kb, lang), _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
     emit(to_text(parts), output)

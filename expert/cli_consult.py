@@ -24,6 +24,7 @@ from .knowledge import KnowledgeBase
 from .planner import acknowledgement
 from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
 from .render import FORMATS, render
+from .render.safe import terminal_text
 from .render.terminal import renderables
 from .session import AnswerError, Session, default_session_path, knowledge_hash, load_source, parse_answer
 from .yamlio import atomic_write_text
@@ -71,7 +72,8 @@ class _Talk:
 
     def say(self, key: str, style: str | None = None, **values: Any) -> None:
         """Print a localised message."""
-        self.console.print(RichText(self.kb.message(key, self.lang, **values), style=style or ""))
+        text = terminal_text(self.kb.message(key, self.lang, **values), multiline=True, limit=None)  # echoes answers
+        self.console.print(RichText(text, style=style or ""))
 
     def read(self) -> str:
         """One line from the person; end of input counts as quit."""

@@ -8,6 +8,7 @@ from .certainty import as_certainty
 from .engine import Reasoning
 from .errors import ExpertError, Problem, did_you_mean
 from .knowledge import KnowledgeBase, fill
+from .render.safe import terminal_text
 
 __all__ = ["how", "why_fact", "rules_reading", "describe_condition", "explain_id", "known_ids", "fact_name"]
 
@@ -24,7 +25,7 @@ def how(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str = 
         if firing.diagnosis != diagnosis_id:
             continue
         sign = "+" if firing.cf > 0 else "-"
-        evidence = fill(rules[firing.rule].evidence.get(lang), reasoning.facts)
+        evidence = terminal_text(fill(rules[firing.rule].evidence.get(lang), reasoning.facts))  # holds answers
         lines.append(f"  {sign}{abs(firing.cf):.2f} [{firing.rule}] {evidence}  ({'; '.join(firing.tests)})")
     return lines
 

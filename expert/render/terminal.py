@@ -85,7 +85,9 @@ def renderables(plan: Plan, kb: KnowledgeBase) -> list:
 
 
 def to_text(parts: list, *, color: bool = False, width: int = 110) -> str:
-    """Render rich renderables to a string (ANSI colours only when asked for)."""
+    """Render rich renderables to a string (ANSI colours only when asked for); a plain ``str`` part is
+    text, never markup, and loses its control characters (file names, export values)."""
+    parts = [Text(_t(p, multiline=True, limit=None)) if isinstance(p, str) else p for p in parts]
     console = Console(width=width, record=True, force_terminal=color, color_system="standard" if color else None,
                       file=_Null(), highlight=False)
     console.print(Group(*parts))
