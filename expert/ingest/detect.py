@@ -16,7 +16,7 @@ _HEAD = 65536
 _HINT = f"supported formats: {', '.join(FORMATS)}; force one with --input-format (fmt=... in Python)"
 _JSON_KEYS = (
     # API pages first: their keys are structural, while the chat formats below match common words.
-    ("github", re.compile(r'"(?:issue|comments|pull_request|review_comments)_url"\s*:\s*"[^"]*/repos/')),
+    ("github", re.compile(r'"[a-z_]*url"\s*:\s*"[^"]*/repos/[^/"]+/[^/"]+/(?:issues|pulls)\b')),
     ("zulip", re.compile(r'"sender_id"\s*:|"display_recipient"\s*:|"sender_full_name"\s*:')),
     ("matrix", re.compile(r'"origin_server_ts"\s*:|"next_batch"\s*:')),
     ("discord", re.compile(r'"guild"\s*:|"isBot"\s*:')),
@@ -87,7 +87,7 @@ def _detect_json(path: Path, text: str) -> str:
         obj = json.loads(first)
         if isinstance(obj, dict) and "timestamp" in obj and "actor" in obj:
             return "jsonl"
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a hostile, deeply nested first line
         pass
     for fmt, pattern in _JSON_KEYS:
         if pattern.search(text):
