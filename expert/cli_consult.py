@@ -5,6 +5,7 @@ comparison in whatif.py; this module talks to the person.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_que
 from .render import FORMATS, render
 from .render.safe import terminal_text
 from .render.terminal import renderables
-from .session import AnswerError, Session, default_session_path, knowledge_hash, load_source, parse_answer
+from .session import (AnswerError, Session, default_session_path, knowledge_hash, load_source, lock_session,
+                      parse_answer)
 from .yamlio import atomic_write_text
 
 __all__ = ["consult", "whatif", "classify"]
@@ -315,16 +317,24 @@ def _fail(exc: ExpertError) -> None:
 def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
             output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
     """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
-    try:
-        kb = knowledge_base(knowledge_dir)
-        catalogue = load_questions(kb)
-        session, resumed = _open_session(kb, resume, source, session_path, lang)
-    except ExpertError as exc:
-        _fail(exc)
-        return
-    use_color = sys.stdout.isatty() if color is None else color
-    console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
-    talk = _Talk(kb, catalogue, session, console, session.lang)
+    with contextlib.ExitStack() as held:
+        try:
+            kb = knowledge_base(knowledge_dir)
+            catalogue = load_questions(kb)
+            target = session_path or resume or default_session_path()
+            held.enter_context(lock_session(kb, target, lang or "en"))
+            session, resumed = _open_session(kb, resume, source, session_path or (None if resume else target), lang)
+        except ExpertError as exc:
+            _fail(exc)
+            return
+        use_color = sys.stdout.isatty() if color is None else color
+        console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
+        _converse(_Talk(kb, catalogue, session, console, session.lang), resumed, fmt, output, export, use_color)
+
+
+def _converse(talk: _Talk, resumed: bool, fmt: str, output: Path | None, export: Path | None, use_color: bool) -> None:
+    """The consultation itself, with the session locked: questions, then the report; every exit saves."""
+    session, kb = talk.session, talk.kb
     try:
         session.save()
         talk.say("consult_session_file", style="dim", path=str(session.path))

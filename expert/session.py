@@ -8,16 +8,24 @@ to exactly the rules of a situation file.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import hashlib
 import math
+import os
 import re
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; consultations are not locked there
+    fcntl = None  # type: ignore[assignment]
 
 from .errors import InputFileError, Problem, SituationError, did_you_mean
 from .knowledge import LANGS, FactSpec, KnowledgeBase
@@ -26,15 +34,12 @@ from .yamlio import atomic_write_text, load_mapping_text, read_text, short_repr
 
 __all__ = [
     "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
-    "is_session", "load_source", "default_session_path", "resolve_fact", "FORMAT",
+    "is_session", "load_source", "default_session_path", "resolve_fact", "words", "file_bool", "lock_session", "FORMAT", "VERSION",
 ]
 
 FORMAT = "community-expert/session"
 VERSION = 1
 
-_YES = {"y", "yes", "true", "t", "1", "是", "是的", "对", "有", "会", "真", "能"}
-_NO = {"n", "no", "false", "f", "0", "否", "不", "不是", "没有", "无", "不会", "假", "不能"}
-_NONE = {"none", "nothing", "-", "无", "没有", "都没有", "都不"}
 _SPLIT = re.compile(r"\s*[,,、;;]\s*")
 
 
@@ -70,14 +75,34 @@ def _num(bound: float | None) -> str:
     return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
+def words(kb: KnowledgeBase, *keys: str) -> tuple[str, ...]:
+    """Word lists of messages.yaml (comma-separated), every language at once, lower-cased, in order."""
+    found = (w.strip().lower() for key in keys for lang in LANGS for w in kb.message(key, lang).split(","))
+    return tuple(dict.fromkeys(w for w in found if w))
+
+
 def _bool(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> bool:
     """Yes/no words in English or Chinese as a bool; AnswerError otherwise."""
     word = text.strip().lower()
-    if word in _YES:
+    if word in words(kb, "answer_yes_words"):
         return True
-    if word in _NO:
+    if word in words(kb, "answer_no_words"):
         return False
     raise AnswerError(Problem(spec.name, kb.message("answer_not_bool", lang, value=text)))
+
+
+def file_bool(kb: KnowledgeBase, value: Any, where: str, name: str, lang: str = "en") -> bool:
+    """A true/false field of a file: a YAML boolean or true/false/yes/no/是/否 (not any non-empty text); empty is false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in words(kb, "file_true_words"):
+        return True
+    if word in words(kb, "file_false_words"):
+        return False
+    allowed = ", ".join(words(kb, "file_true_words", "file_false_words"))
+    raise InputFileError(Problem(where, kb.message("session_not_bool", lang, field=name, value=short_repr(value)),
+                                 kb.message("session_bool_allowed", lang, words=allowed)))
 
 
 def _choice(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> str:
@@ -109,7 +134,7 @@ def parse_answer(kb: KnowledgeBase, fact: str, text: str, lang: str = "en") -> A
     if spec.type == "enum":
         return _choice(kb, spec, text, lang)
     if spec.type == "list":
-        items = [] if text.lower() in _NONE else [i for i in _SPLIT.split(text) if i]
+        items = [] if text.lower() in words(kb, "answer_none_words") else [i for i in _SPLIT.split(text) if i]
         if spec.values_from == "tactics":
             return items  # free text: matched to the catalogue by Situation.parse
         return list(dict.fromkeys(_choice(kb, spec, item, lang) for item in items))
@@ -206,6 +231,14 @@ def default_session_path(now: _dt.datetime | None = None) -> Path:
     """consult-<timestamp>.session.yaml in the current folder."""
     now = now or _dt.datetime.now()
     return Path(f"consult-{now.strftime('%Y%m%d-%H%M%S')}.session.yaml")
+
+
+def _check_version(kb: KnowledgeBase, value: Any, where: str, lang: str) -> None:
+    """Refuse a session written by a newer (or unknown) format; the first release wrote no version."""
+    if value is None or (type(value) is int and value == VERSION):
+        return
+    raise InputFileError(Problem(where, kb.message("session_version_unknown", lang, value=short_repr(value),
+                                                   supported=VERSION), kb.message("session_version_hint", lang)))
 
 
 # --- the session ------------------------------------------------------------------------------------
@@ -329,25 +362,29 @@ class Session:
         where = str(path or "session")
         if not is_session(data):
             raise InputFileError(Problem(where, "not a session file", f"expected format: {FORMAT}"))
+        lang = data.get("lang") if data.get("lang") in LANGS else "en"
+        _check_version(kb, data.get("version"), where, lang)
         expected = {"steps": (list, "a list of {fact: ..., value: ...}"), "base": (dict, "a mapping of groups"),
-                    "lang": (str, "en or zh"), "finished": (bool, "true or false")}
+                    "lang": (str, "en or zh")}
         for key, (kind, allowed) in expected.items():
             value = data.get(key)
             if value is not None and (not isinstance(value, kind) or (key == "lang" and value not in LANGS)):
                 raise InputFileError(Problem(where, f"field '{key}' has invalid value {short_repr(value)}",
                                              f"allowed: {allowed}"))
+        finished = file_bool(kb, data.get("finished", False), where, "finished", lang)
         steps = []
-        for raw in data.get("steps") or []:
+        for number, raw in enumerate(data.get("steps") or [], 1):
             if not isinstance(raw, dict) or "fact" not in raw:
                 raise InputFileError(Problem(where, f"malformed step {raw!r}", "each step is {fact: ..., value: ...}"))
             try:
                 fact = resolve_fact(kb, str(raw["fact"]))
             except SituationError as exc:
                 raise SituationError([_located(p, where) for p in exc.problems]) from None
-            steps.append(Step(fact, _plain(raw.get("value")), bool(raw.get("dont_know", False))))
+            dont_know = file_bool(kb, raw.get("dont_know", False), f"{where}: step {number}", "dont_know", lang)
+            steps.append(Step(fact, _plain(raw.get("value")), dont_know))
         session = cls(kb, lang=data.get("lang") or "en", base=_plain(data.get("base") or {}), steps=steps,
                       path=path, created=str(data.get("created", "")), knowledge=str(data.get("knowledge_hash", "")),
-                      finished=bool(data.get("finished", False)))
+                      finished=finished)
         try:
             session.situation() if session.situation_data().get("community", {}).get("name") else session.facts()
         except SituationError as exc:
@@ -361,3 +398,62 @@ class Session:
         data = load_mapping_text(read_text(path, "session file"), str(path), expected="a session file (a mapping with format: "
                                  f"{FORMAT})", hint="resume a file written by `expert consult`")
         return cls.from_dict(kb, data, path)
+
+
+# --- one consultation per session file ------------------------------------------------------------
+
+@contextlib.contextmanager
+def lock_session(kb: KnowledgeBase, path: Path, lang: str = "en") -> Iterator[None]:
+    """Hold an advisory lock on ``<session>.lock`` for the whole consultation, or refuse (exit 2) naming its holder.
+
+    Two consultations writing one file would silently lose each other's answers. The lock is
+    flock(2): the kernel releases it when the holder dies (kill -9), so a stale file never blocks.
+    """
+    if fcntl is None:
+        yield
+        return
+    lock = Path(os.path.realpath(path) + ".lock")
+    fd = _acquire(kb, lock, lang, str(path))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # still held, so no one is waiting on this very file
+        os.close(fd)
+
+
+def _acquire(kb: KnowledgeBase, lock: Path, lang: str, shown: str) -> int:
+    """Lock the lock file (retrying if a finishing holder removed it meanwhile) and write who holds it."""
+    for _ in range(100):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise InputFileError(Problem(str(lock), f"cannot lock the session file: {exc.strerror or exc}",
+                                         "check that the folder exists and is writable")) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise InputFileError(Problem(shown, kb.message("consult_locked", lang, **holder),
+                                         kb.message("consult_locked_hint", lang))) from None
+        with contextlib.suppress(OSError):
+            if os.fstat(fd).st_ino == os.stat(lock).st_ino:
+                since = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"pid: {os.getpid()}\nhost: {socket.gethostname()}\nsince: {since}\n".encode(), 0)
+                return fd
+        os.close(fd)  # the file was removed by a holder that just finished: lock the new one
+    raise InputFileError(Problem(str(lock), "cannot lock the session file: it keeps being removed",
+                                 "check that no other program is cleaning this folder"))
+
+
+def _holder(fd: int) -> dict[str, str]:
+    """pid, host and since as the lock's holder wrote them; printable and short, '?' when missing."""
+    try:
+        text = os.pread(fd, 1024, 0).decode("utf-8", "replace")
+    except OSError:
+        text = ""
+    found = dict(line.partition(": ")[::2] for line in text.splitlines())
+    return {key: "".join(ch for ch in found.get(key, "") if ch.isprintable())[:64] or "?"
+            for key in ("pid", "host", "since")}

@@ -272,3 +272,42 @@ def test_temporaries_left_by_a_killed_writer_are_removed_on_the_next_write(tmp_p
     left = {p.name for p in tmp_path.iterdir()}
     assert left == {"s.yaml", f".s.yaml.{dead}.link0000.tmp"} | {n for n, kept in names.items() if kept}
     assert target.read_text(encoding="utf-8") == "new"
+
+
+# --- session files: strict booleans, version (issue 8, item 12) ----------------------------------------
+
+def write_session(tmp_path, extra="", step="- {fact: objective, dont_know: true}\n"):
+    path = tmp_path / "s.session.yaml"
+    path.write_text("format: community-expert/session\n" + extra + SESSION_HEAD.split("\n", 1)[1] + step,
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("word,skipped", [("no", False), ("false", False), ("否", False), ("yes", True), ("是", True)])
+def test_dont_know_no_in_a_session_file_is_read_as_false_regression(tmp_path, kb, word, skipped):
+    from expert.session import Session
+
+    path = write_session(tmp_path, step=f"- {{fact: objective, value: grow, dont_know: \"{word}\"}}\n")
+    assert ("objective" in Session.load(kb, path).skipped()) is skipped
+
+
+def test_dont_know_that_is_not_a_boolean_word_names_step_field_and_words(tmp_path, capsys):
+    path = write_session(tmp_path, step="- {fact: objective, value: grow, dont_know: maybe}\n")
+    code, _, err = run_main(["consult", "--resume", path], capsys)
+    assert code == 2
+    assert_clean_error(code, err, "s.session.yaml: step 2", "'dont_know'", "'maybe'", "true, yes, 是, false, no, 否")
+
+
+@pytest.mark.parametrize("version", ["2", "99", "'1'", "one"])
+def test_session_from_a_newer_or_unknown_version_is_refused(tmp_path, capsys, version):
+    path = write_session(tmp_path, extra=f"version: {version}\n")
+    code, _, err = run_main(["consult", "--resume", path], capsys)
+    assert code == 2
+    assert_clean_error(code, err, "s.session.yaml", "field 'version'", "reads version 1")
+
+
+@pytest.mark.parametrize("extra", ["", "version: 1\n"])
+def test_session_of_the_current_or_first_release_version_resumes(tmp_path, kb, extra):
+    from expert.session import Session
+
+    assert Session.load(kb, write_session(tmp_path, extra=extra)).skipped() == {"objective"}

@@ -145,7 +145,7 @@ def test_non_finite_numbers_are_refused_with_the_range(kb, fact, text):
 @pytest.mark.parametrize("field,value,allowed", [
     ("base", 5, "a mapping of groups"), ("base", [1], "a mapping of groups"),
     ("steps", 5, "a list of"), ("steps", "abc", "a list of"),
-    ("lang", "fr", "en or zh"), ("finished", "no", "true or false"),
+    ("lang", "fr", "en or zh"), ("finished", "maybe", "true, yes, 是, false, no, 否"),
 ])
 def test_corrupt_session_field_is_named_with_what_is_allowed(kb, tmp_path, field, value, allowed):
     good = Session(kb, path=tmp_path / "s.yaml")
