@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = terminal_text(exc.message, multiline=True, limit=PROBLEM_LIMIT)  # may quote an argument
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
