@@ -9,6 +9,7 @@ from .api import diagnose
 from .errors import Problem, SituationError
 from .knowledge import KnowledgeBase
 from .plan import Plan
+from .render.safe import markdown_text, terminal_text
 from .session import AnswerError, parse_answer, resolve_fact, set_fact, unset_fact
 
 __all__ = ["WhatIf", "parse_changes", "apply_changes", "compare", "render_whatif"]
@@ -121,15 +122,16 @@ def render_whatif(result: WhatIf, fmt: str, kb: KnowledgeBase, lang: str = "en")
     """The comparison as terminal text, markdown or JSON."""
     if fmt == "json":
         return json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n"
-    title = kb.message("whatif_title", lang, changes=_change_words(kb, result.changes))
+    title = kb.message("whatif_title", lang, changes=_change_words(kb, result.changes))  # holds values given
     sections = _sections(kb, result, lang)
     if fmt == "markdown":
-        out = [f"# {title}", ""]
+        out = [f"# {markdown_text(title)}", ""]
         for heading, lines in sections:
-            out += [f"## {heading}", ""] + [f"- {line}" for line in lines] + [""]
+            out += [f"## {heading}", ""] + [f"- {markdown_text(line)}" for line in lines] + [""]
         if result.empty:
             out += [kb.message("whatif_no_change", lang), ""]
         return "\n".join(out)
+    title = terminal_text(title)
     out = [title, "=" * min(len(title), 78)]
     for heading, lines in sections:
         out += ["", heading] + [f"  • {line}" for line in lines]
