@@ -80,3 +80,69 @@ def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     child.close()
     assert child.exitstatus == 130
     assert answered(session) == ["name"]
+
+
+# --- resume after every kind of answer (issue 8 item 1: a list answer made every resume crash) -----------
+
+KINDS = {"text": ("text",), "choice": ("enum",), "list": ("list",), "number": ("number", "integer"), "boolean": ("bool",)}
+
+
+def words_for(spec):
+    """A valid answer, in a person's words, for a fact of any type."""
+    if spec.type in ("number", "integer"):
+        low = spec.min if spec.min is not None else 0
+        return str(int(low) + 1)
+    if spec.type == "bool":
+        return "yes"
+    if spec.type == "enum":
+        return "1"
+    if spec.type == "list":
+        return "1" if spec.values else "expert AMA"
+    return "a few words"
+
+
+def session_before(kb, tmp_path, kind):
+    """A saved session whose next question is of ``kind`` (answering the ones before it); its fact."""
+    from expert.questionnaire import load_questions, next_question
+    from expert.session import Session, parse_answer
+
+    catalogue = load_questions(kb)
+    session = Session(kb, path=tmp_path / f"{kind}.session.yaml")
+    for _ in range(40):
+        choice, _left = next_question(kb, catalogue, session.facts(), session.skipped())
+        assert choice is not None, f"no {kind} question reached"
+        spec = kb.facts[choice.fact]
+        if kind == "dont_know" and choice.fact != "name" or spec.type in KINDS.get(kind, ()):
+            session.save()
+            return session, choice.fact
+        session.answer(choice.fact, parse_answer(kb, choice.fact, words_for(spec)))
+    raise AssertionError(f"no {kind} question within 40")
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "dont_know"])
+def test_resume_after_each_kind_of_answer_and_kill_minus_nine(kb, tmp_path, kind):
+    session, fact = session_before(kb, tmp_path, kind)
+    path, kept = session.path, len(session.steps)
+    answer = "?" if kind == "dont_know" else words_for(kb.facts[fact])
+
+    child = spawn("--resume", str(path), cwd=tmp_path)
+    child.expect(f"{kept} answers kept")
+    child.expect_exact(PROMPT)
+    child.sendline(answer)
+    child.expect_exact(PROMPT)  # the next question: the answer is on disk
+    os.kill(child.pid, signal.SIGKILL)
+    child.expect(pexpect.EOF)
+    child.close()
+    steps = yaml.safe_load(path.read_text(encoding="utf-8"))["steps"]
+    assert len(steps) == kept + 1 and steps[-1]["fact"] == fact
+    assert steps[-1].get("dont_know", False) is (kind == "dont_know")
+
+    resumed = spawn("--resume", str(path), cwd=tmp_path)
+    resumed.expect(f"{kept + 1} answers kept")
+    resumed.expect_exact(PROMPT)
+    resumed.sendline("quit")
+    resumed.expect("Saved. Resume with")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0, "resume failed"
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["steps"] == steps

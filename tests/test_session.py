@@ -201,3 +201,61 @@ def test_resume_after_a_list_answer_regression_representer_error(tmp_path, runne
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["steps"][1] == {"fact": "concerns", "value": ["conflict"]}
     assert data["situation"]["community"]["concerns"] == ["conflict"]
+
+
+# --- property: whatever was answered, the file round-trips and resumes (issue 8 item 1) --------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from expert.knowledge import cached_knowledge  # noqa: E402
+
+KB = cached_knowledge()
+ASKABLE = sorted(f for f, s in KB.facts.items() if f != "name")
+
+
+def value_for(spec):
+    """A strategy of valid values for one fact."""
+    if spec.type in ("number", "integer"):
+        low, high = spec.min if spec.min is not None else -1e6, spec.max if spec.max is not None else 1e6
+        if spec.type == "integer":
+            return st.integers(int(low), int(min(high, 10**9)))
+        return st.floats(low, high, allow_nan=False, allow_infinity=False)
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type == "enum":
+        return st.sampled_from(list(spec.values))
+    if spec.type == "list" and spec.values:
+        return st.lists(st.sampled_from(list(spec.values)), unique=True, max_size=3)
+    if spec.type == "list":
+        return st.lists(st.sampled_from(["expert AMA", "sock puppets", "人工刷帖", "a newsletter"]), unique=True, max_size=3)
+    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(str.strip)
+
+
+step = st.sampled_from(ASKABLE).flatmap(
+    lambda fact: st.tuples(st.just(fact), st.one_of(st.none(), value_for(KB.facts[fact]))))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(step, max_size=12), st.sampled_from(["en", "zh"]))
+def test_any_answers_saved_then_loaded_round_trip_and_resume(tmp_path, steps, lang):
+    from expert.questionnaire import load_questions, next_question
+
+    session = Session(KB, lang=lang, path=tmp_path / "p.session.yaml")
+    session.answer("name", "Prop")
+    for fact, value in steps:
+        if value is None:
+            session.dont_know(fact)
+            continue
+        try:
+            session.answer(fact, value)
+        except AnswerError:  # e.g. inactive core above core total: refused, as from a person
+            continue
+    session.save()
+    loaded = Session.load(KB, session.path)
+    assert [s.to_dict() for s in loaded.steps] == [s.to_dict() for s in session.steps]
+    assert loaded.situation_data() == session.situation_data() and loaded.lang == lang
+    first = session.path.read_text(encoding="utf-8")
+    loaded.save()  # what --resume does first: it crashed on any list answer
+    assert session.path.read_text(encoding="utf-8") == first
+    next_question(KB, load_questions(KB), loaded.facts(), loaded.skipped())
