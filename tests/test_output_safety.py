@@ -158,3 +158,13 @@ def test_consult_how_shows_answers_without_control_characters(kb):
     lines = [line for d in reasoning.cf for line in how(kb, reasoning, d)]
     assert any("metric\\x1b]0;owned\\x07" in line for line in lines)
     assert not any(FORBIDDEN_ON_TERMINAL.search(line) for line in lines)
+
+
+def test_whatif_title_quotes_values_as_text(runner):
+    demo = str(ROOT / "scenarios" / "demo.yaml")
+    change = "target_metric=<b>x\x1b]0;owned\x07\n# y"
+    terminal = runner.invoke(cli, ["whatif", demo, change])
+    markdown = runner.invoke(cli, ["whatif", demo, change, "--format", "markdown"])
+    assert terminal.exit_code == markdown.exit_code == 0
+    assert not FORBIDDEN_ON_TERMINAL.search(terminal.output) and "x\\x1b]0;owned\\x07" in terminal.output
+    assert "<b>" not in markdown.output and not [ln for ln in markdown.output.splitlines() if ln.startswith("# y")]
