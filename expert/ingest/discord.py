@@ -43,7 +43,7 @@ def events_from_discord(doc: dict, ids: Identities, path="") -> Iterator[Event]:
 
 def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str]) -> Event | None:
     """Map one Discord message (once per id); a reference.messageId makes it a reply."""
-    if m.get("type", "Default") not in _CONVERSATION:
+    if (text(m, "type") or "Default") not in _CONVERSATION:
         return None
     mid = text(m, "id")
     if mid is not None:

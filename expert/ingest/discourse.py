@@ -64,7 +64,8 @@ def _category(post: dict) -> str | None:
 
 def _topic_list(path, doc: dict, ids: Identities) -> Iterator[Event]:
     """A topic list only says who opened each topic and when: one 'topic' event per topic."""
-    users = {u.get("id"): u.get("username") for u in sequence(doc, "users") if isinstance(u, dict)}
+    users = {u["id"]: u.get("username") for u in sequence(doc, "users")
+             if isinstance(u, dict) and isinstance(u.get("id"), int) and not isinstance(u["id"], bool)}
     topics = sequence(mapping(doc, "topic_list"), "topics", "topic_list.topics")
     yield from records(path, "topic_list.topics", topics, lambda t: _topic_event(t, users, ids), _HINT)
 

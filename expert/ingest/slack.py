@@ -154,7 +154,7 @@ def _day_events(where: str, messages, channel: str, users: dict, ids: Identities
 
 def _message_event(m: dict, channel: str, users: dict, ids: Identities) -> Event | None:
     """Map one Slack message: thread_ts groups replies, bot_message/bot_id mark bots."""
-    if m.get("type", "message") != "message" or m.get("subtype") in _SKIP:
+    if (text(m, "type") or "message") != "message" or text(m, "subtype") in _SKIP:
         return None
     user, bot_id = text(m, "user"), text(m, "bot_id")
     who = user or bot_id or text(m, "username")
