@@ -68,7 +68,21 @@ def docs_command(output: Path, to_stdout: bool, lang: str, knowledge_dir: Path |
     if to_stdout:
         emit(text, None)
         return
-    output.mkdir(parents=True, exist_ok=True)
+    _make_folder(output)
     path = output / catalogue_name(lang)
     emit(text, path)
     click.echo(f"{path}", err=True)
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the output folder, or raise InputFileError (exit 2) saying why it cannot be (read-only, a file in the way)."""
+    from .errors import InputFileError, Problem
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputFileError(Problem(str(folder), "cannot create the output folder: a file of that name is in the way",
+                                     "choose another --output folder")) from None
+    except OSError as exc:
+        raise InputFileError(Problem(str(folder), f"cannot create the output folder: {exc.strerror or exc}",
+                                     "choose a writable --output folder, or use --stdout")) from None

@@ -311,3 +311,35 @@ def test_session_of_the_current_or_first_release_version_resumes(tmp_path, kb, e
     from expert.session import Session
 
     assert Session.load(kb, write_session(tmp_path, extra=extra)).skipped() == {"objective"}
+
+
+# --- expert knowledge docs --output (issue 8, item 12) -----------------------------------------------
+
+def test_knowledge_docs_into_a_path_through_a_file_is_a_message(tmp_path, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("keep", encoding="utf-8")
+    code, _, err = run_main(["knowledge", "docs", "--output", blocker / "docs"], capsys)
+    assert code == 2
+    assert_clean_error(code, err, "afile/docs", "cannot create the output folder")
+    assert blocker.read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into read-only folders")
+@pytest.mark.parametrize("sub", ["", "docs"])
+def test_knowledge_docs_into_a_read_only_folder_is_a_message(tmp_path, capsys, sub):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        code, _, err = run_main(["knowledge", "docs", "--output", folder / sub if sub else folder], capsys)
+    finally:
+        folder.chmod(0o755)
+    assert code == 2
+    assert_clean_error(code, err, "ro", "ermission denied")
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="needs /sys, where no one may create a folder")
+def test_knowledge_docs_where_no_folder_may_be_created_is_a_message(capsys):
+    code, _, err = run_main(["knowledge", "docs", "--output", "/sys/expert-docs"], capsys)
+    assert code == 2
+    assert_clean_error(code, err, "/sys/expert-docs", "cannot create the output folder")
