@@ -16,7 +16,7 @@ from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
 from .ingest import FORMATS as INGEST_FORMATS
 from .ingest import Analysis, analyze_export
 from .ingest.model import IngestWarnings, collecting
-from .ingest.report import ingest_text
+from .ingest.report import HISTORY_MONTHS, ingest_text, sparkline
 from .knowledge import KnowledgeBase
 from .render import FORMATS, render
 from .render.safe import markdown_text, terminal_text
@@ -40,6 +40,18 @@ def situation_from_analysis(analysis: Analysis, kb: KnowledgeBase, name: str) ->
     return data
 
 
+def _value_text(metric, kb: KnowledgeBase, lang: str) -> str:
+    """A metric's value as a reader wants it: % for changes, yes/no, an enum value's label."""
+    value = metric.value
+    if isinstance(value, bool):
+        return kb.message("value_true" if value else "value_false", lang)
+    if isinstance(value, str):
+        spec = kb.facts.get(metric.fact.split(".")[-1])
+        label = ((spec.value_labels or {}).get(value) if spec is not None else None)
+        return label.get(lang) if label is not None else value
+    return f"{value}{metric.unit if metric.unit == '%' else ''}"
+
+
 def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
     """The metrics as a rich table: label, fact id and definition, value, evidence."""
     table = Table(title=kb.message("heading_metrics", lang), title_justify="left", expand=True)
@@ -50,8 +62,47 @@ def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
         evidence = ", ".join(f"{k}={v}" for k, v in metric.evidence.items() if not isinstance(v, (dict, list)))
         table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]\n"
                       f"[dim italic]{escape(metric.definition(lang, kb.root))}[/dim italic]",
-                      f"{metric.value}{metric.unit if metric.unit == '%' else ''}", evidence)
+                      _value_text(metric, kb, lang), evidence)
     return table
+
+
+def _history_lines(analysis: Analysis, kb: KnowledgeBase, lang: str) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """The last HISTORY_MONTHS months as (heading, [(series label, sparkline, peak)]), or None without history."""
+    months = analysis.history[-HISTORY_MONTHS:]
+    if not months:
+        return None
+    heading = kb.message("heading_history", lang, first=months[0].month, last=months[-1].month)
+    rows = []
+    for field in ("events", "active", "new"):
+        values = [getattr(m, field) for m in months]
+        top = max(range(len(values)), key=lambda i: values[i])
+        peak = kb.message("history_peak", lang, peak=values[top], month=months[top].month)
+        rows.append((kb.message(f"history_{field}", lang), sparkline(values), peak))
+    return heading, rows
+
+
+def _history_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table | None:
+    """The monthly history as a small rich table of sparklines."""
+    lines = _history_lines(analysis, kb, lang)
+    if lines is None:
+        return None
+    heading, rows = lines
+    table = Table(title=heading, title_justify="left", show_header=False, box=None, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, overflow="crop")
+    table.add_column(no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _history_markdown(analysis: Analysis, kb: KnowledgeBase, lang: str) -> list[str]:
+    """The monthly history as markdown lines (sparklines in code spans)."""
+    lines = _history_lines(analysis, kb, lang)
+    if lines is None:
+        return []
+    heading, rows = lines
+    return [f"**{heading}**", "", *[f"- {label}: `{spark}` {peak}" for label, spark, peak in rows], ""]
 
 
 def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
@@ -67,7 +118,7 @@ def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
 def _markdown_row(metric, kb: KnowledgeBase, lang: str) -> str:
     """One metrics-table row: label, fact id and definition, then the value."""
     definition = metric.definition(lang, kb.root).replace("|", "\\|")
-    return f"| {kb.fact_label(metric.fact.split('.')[-1], lang)} (`{metric.fact}`)<br>{definition} | {metric.value} |"
+    return f"| {kb.fact_label(metric.fact.split('.')[-1], lang)} (`{metric.fact}`)<br>{definition} | {_value_text(metric, kb, lang)} |"
 
 
 def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
@@ -138,8 +189,11 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
     if fmt == "markdown":
         rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
         head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",
+                *_history_markdown(analysis, kb, lang),
                 f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
         emit("\n".join(head + [f"- {markdown_text(n, limit=None)}" for n in notes] + ["", render(plan, "markdown", kb)]), output)
         return
-    parts = [_source_line(analysis, kb, lang), _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
+    history = _history_table(analysis, kb, lang)
+    parts = [_source_line(analysis, kb, lang), *([history] if history is not None else []),
+             _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
     emit(to_text(parts), output)

@@ -7,16 +7,26 @@ from pathlib import Path
 import pytest
 
 from expert.ingest import Analysis, Event, analyze_export, detect_format, read_events
+from expert.ingest import facts as facts_module
+from expert.ingest import history as history_module
 from expert.ingest.identity import pseudonym
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 UNTIL = "2024-07-01T00:00:00Z"
 
-# Worked by hand from tests/fixtures/ingest/events.csv (see the comments for the arithmetic).
+# Worked by hand from tests/fixtures/ingest/events.csv (see the comments for the arithmetic). The
+# fixture is far smaller than the minimum evidence the metrics need, so CSV_MINIMUMS lowers those
+# minimums to check the arithmetic; test_small_samples_are_left_out_with_a_note checks the defaults.
 EXPECTED = {
+    "community": {"age_months": 14.0},           # 2023-05-01 -> 2024-07-01 is 427 days / 30.44
     "activity": {
-        "activity_change_pct": -10.0,            # 9 non-bot events now vs 10 in the baseline
-        "active_members_change_pct": 66.7,       # 5 actors vs 3
+        "days_since_last_activity": 10.6,        # bob's reply at 2024-06-20T10:00Z (the bot event does not count)
+        "usual_gap_days": 68.8,                  # p90 of the 14 gaps between the 15 active days
+        # Day windows of 90 days back from 2024-07-01: 9 events now; before: 10, 0, 0, 2 -> median 1
+        "activity_change_pct": 800.0,
+        "activity_change_signal": "within_normal_swing",   # 9 lies inside 0..10, the earlier windows' range
+        "active_members_change_pct": 400.0,      # 5 actors now; before: 3, 0, 0, 2 -> median 1
+        "active_members_change_signal": "clear",  # 5 is above the earlier range 0..3
         "year_over_year_change_pct": 350.0,      # 9 vs 2 a year earlier
         "returning_member_share": 0.6,           # alice, bob, carol of 5
         "admin_reply_share": 0.2,                # 1 staff reply of 5
@@ -27,21 +37,47 @@ EXPECTED = {
         "median_first_response_hours_change_pct": 300.0,   # 6 vs median(2, 4, 1, 0.5) = 1.5
     },
     "contributors": {
-        "core_total": 2,                 # alice and bob have 4 baseline events each
-        "core_inactive_4w": 1,           # alice's last event is 2024-05-02
+        "core_total": 0,                 # alice and bob are active in 2 months of the year before (3 needed)
+        "core_inactive_4w": 0,
         "lost_regulars": 0,
-        "top_contributor_share": 0.333,  # carol 3 of 9
+        "top_contributor_share": 0.333,  # carol 3 of 9 in the current window
         "top10_share": 1.0,
         "bus_factor": 2,                 # 3 + 2 >= 9 / 2
+        "newcomer_activity_share": 0.333,  # dave 2 + erin 1 of 9
+        "handover_to_newcomers": False,  # no long-time regular to have gone quiet
     },
     "lifecycle": {"joined": 2, "activated": 1, "newcomer_activation_rate": 0.5},  # dave (2 events), erin (1)
 }
+# Minimum evidence lowered so the tiny fixture exercises every computation.
+CSV_MINIMUMS = {"MINIMUM_REPLIES": 1, "MINIMUM_THREADS": 1, "MINIMUM_JOINED": 1}
+CSV_HISTORY_MINIMUMS = {"contributions_for_concentration": 1, "handover_events": 1}
 
 
 @pytest.fixture(scope="module")
 def csv_analysis() -> Analysis:
-    """The CSV fixture analysed with an explicit `until` so windows are fixed."""
-    return analyze_export(FIX / "events.csv", until=UNTIL)
+    """The CSV fixture analysed with an explicit `until` so windows are fixed, minimums lowered."""
+    with pytest.MonkeyPatch.context() as mp:
+        lower_minimums(mp)
+        return analyze_export(FIX / "events.csv", until=UNTIL)
+
+
+def lower_minimums(mp: pytest.MonkeyPatch) -> None:
+    """Lower the minimum evidence so a hand-checkable fixture yields every metric."""
+    for name, value in CSV_MINIMUMS.items():
+        mp.setattr(facts_module, name, value)
+    for key, value in CSV_HISTORY_MINIMUMS.items():
+        mp.setitem(history_module.MINIMUM, key, value)
+
+
+def test_small_samples_are_left_out_with_a_note():
+    """Guards: no finding from a handful of events (5 replies, 4 threads, 9 contributions, 2 newcomers)."""
+    a = analyze_export(FIX / "events.csv", until=UNTIL)
+    keys = [n.key for n in a.notes]
+    assert {"too_few_replies", "too_few_threads", "too_few_joined"} <= set(keys)
+    assert "admin_reply_share" not in a.facts["activity"] and "reply_coverage" not in a.facts["activity"]
+    bus = next(m for m in a.metrics if m.fact == "contributors.bus_factor")
+    assert bus.evidence["span"] == "all_history" and bus.evidence["contributions"] == 21  # 9 now: too few
+    assert "handover_to_newcomers" not in a.facts["contributors"]  # 9 current events, 10 needed
 
 
 def test_detects_csv_and_jsonl():
@@ -75,7 +111,8 @@ def test_csv_metrics_match_hand_computation(csv_analysis, group):
     assert csv_analysis.facts[group] == EXPECTED[group]
 
 
-def test_jsonl_gives_the_same_facts(csv_analysis):
+def test_jsonl_gives_the_same_facts(csv_analysis, monkeypatch):
+    lower_minimums(monkeypatch)
     assert analyze_export(FIX / "events.jsonl", until=UNTIL).facts == csv_analysis.facts
 
 
@@ -86,9 +123,11 @@ def test_metrics_carry_definition_and_evidence(csv_analysis):
     assert ttfr.definition_key == ttfr.fact and "CHAOSS" in ttfr.definition("en") and ttfr.unit == "h"
     assert ttfr.evidence["threads_started"] == 4 and ttfr.evidence["threads_responded"] == 3
     assert "Contributor Absence Factor" in by_fact["contributors.bus_factor"].definition("en")
-    assert by_fact["contributors.core_total"].definition("zh") == "在基线窗口内贡献不少于 4 次的参与者人数。"
+    assert by_fact["contributors.core_total"].definition("zh") == "常客:在当前窗口之前的 12 个月中至少有 3 个不同月份活跃的参与者人数。"
     change = by_fact["activity.activity_change_pct"]
-    assert change.evidence == {"current_events": 9, "baseline_events": 10, "windows": change.evidence["windows"]}
+    assert change.evidence == {"current": 9, "reference": 1.0, "reference_windows": 4, "normal_low": 0,
+                               "normal_high": 10, "p_value": 1.0, "signal": "within_normal_swing",
+                               "windows": change.evidence["windows"]}
     assert change.evidence["windows"]["current"] == {"start": "2024-04-02T00:00:00+00:00", "end": "2024-07-01T00:00:00+00:00"}
 
 
@@ -113,12 +152,13 @@ def test_since_drops_earlier_events():
     assert "no_year_ago_events" in [n.key for n in a.notes]
 
 
-def test_configured_staff_and_bots():
+def test_configured_staff_and_bots(monkeypatch):
+    lower_minimums(monkeypatch)
     a = analyze_export(FIX / "events.csv", until=UNTIL, staff=["carol@*"], bots=[pseudonym("erin@example.org")])
     by_fact = {m.fact: m for m in a.metrics}
     # carol's 3 current replies/posts are now staff; replies by carol: 2 (plus alice's 1) = 3 of 5
     assert a.facts["activity"]["admin_reply_share"] == 0.6
-    assert by_fact["contributors.top10_share"].evidence["current_contributions"] == 8  # erin excluded
+    assert by_fact["contributors.top10_share"].evidence["contributions"] == 8  # erin excluded
 
 
 def test_facts_omitted_without_baseline():

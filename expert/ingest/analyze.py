@@ -10,17 +10,18 @@ from typing import Callable, Iterable
 from ..errors import OptionError, Problem
 from .csvlog import latest_csv
 from .detect import detect_format
-from .facts import summarise
+from .facts import monthly_series, summarise
 from .metrics import Accumulator
 from .model import IngestError
 from .readers import read_events
-from .report import Analysis, Window, Windows
+from .report import Analysis, Note, Window, Windows
 from .timeparse import UTC, parse_any
 from .windows import make_windows
 
 __all__ = ["analyze_export", "PROGRESS_EVERY"]
 
 PROGRESS_EVERY = 50_000
+OLD_EXPORT_DAYS = 90  # a latest event older than this, with no --until, gets the old_export note
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
 STAFF_FLAG_FORMATS = frozenset({"discourse", "slack"})
 
@@ -76,7 +77,19 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     if not acc.seen:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     metrics, notes = summarise(acc)
+    if not given_until:
+        notes.extend(_old_export(until))
     return _package(path, fmt, acc, metrics, notes)
+
+
+def _old_export(until: datetime) -> list[Note]:
+    """When the windows end at a latest event long past, say so: dormancy is judged only up to `until`."""
+    today = datetime.now(UTC)
+    days = (today - until).days
+    if days <= OLD_EXPORT_DAYS:
+        return []
+    return [Note(key="old_export", values={"latest": until.date().isoformat(), "days": days,
+                                           "today": today.date().isoformat()})]
 
 
 @contextlib.contextmanager
@@ -116,4 +129,4 @@ def _package(path: Path, fmt: str, acc: Accumulator, metrics, notes) -> Analysis
     windows = Windows(current=Window(start=w.cur_start, end=w.until), baseline=Window(start=w.base_start, end=w.cur_start),
                       year_ago=Window(start=w.yago_start, end=w.yago_end))
     return Analysis(format=fmt, source=path.name, windows=windows, events_read=acc.seen, facts=facts,
-                    metrics=metrics, notes=notes)
+                    metrics=metrics, notes=notes, history=monthly_series(acc))

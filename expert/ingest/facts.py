@@ -4,19 +4,27 @@ Notes are keys into `notes:` of knowledge/ingest.yaml (English and Chinese), nev
 """
 from __future__ import annotations
 
+from datetime import date
 from statistics import median
 
-from .metrics import BASE, CORE_MIN, CUR, DEFINITIONS, FIRST, RECENT, T0, T1, WEEK, Accumulator
-from .report import Metric, Note
+from .history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
+from .metrics import ALL, BASE, CUR, DEFINITIONS, FIRST, LAST, T0, T1, WEEK, WEEKS, WINS, Y1, Y2, Accumulator
+from .report import Metric, Month, Note
 
-__all__ = ["summarise", "NOTE_KEYS"]
+__all__ = ["summarise", "monthly_series", "NOTE_KEYS"]
 
 # Every note the summariser may emit; each needs en and zh texts under `notes:` in knowledge/ingest.yaml.
 NOTE_KEYS = (
     "bots_excluded", "no_current_events", "no_baseline_events", "no_year_ago_events", "no_current_replies",
     "no_staff", "no_baseline_member_replies", "no_threads", "no_current_threads", "no_responses",
-    "no_baseline_responses", "no_history_before_window", "no_joined",
+    "no_baseline_responses", "no_history_before_window", "no_joined", "no_rhythm", "no_trailing_year",
+    "too_few_replies", "too_few_threads", "too_few_contributions", "too_few_joined", "no_history_for_regulars",
+    "old_export",
 )
+# Minimum evidence for the conversation metrics (the history's are in history.MINIMUM).
+MINIMUM_REPLIES = 10
+MINIMUM_THREADS = 5
+MINIMUM_JOINED = 5
 
 
 def pct_change(cur: float, base: float) -> float:
@@ -53,39 +61,107 @@ class _Out:
 
 
 def summarise(acc: Accumulator) -> tuple[list[Metric], list[Note]]:
-    """Compute every fact the data supports; omitted facts get a note saying why."""
+    """Compute every fact the data supports, whole history first; omitted facts get a note saying why."""
     out = _Out(acc)
     if acc.bot_events:
         out.note("bots_excluded", count=acc.bot_events)
+    if not acc.used:
+        return out.metrics, out.notes
+    dormant = _history(out)
+    _activity(out)
+    _contributors(out, dormant)
+    _handover(out)
     if not acc.events["current"]:
         out.note("no_current_events")
         return out.metrics, out.notes
-    _activity(out)
     _replies(out)
     _threads(out)
-    _contributors(out)
     _lifecycle(out)
     return out.metrics, out.notes
 
 
-def _window_actors(acc: Accumulator, slot: int) -> int:
-    """Number of actors with at least one event in the window held in `slot`."""
-    return sum(1 for rec in acc.actors.values() if rec[slot])
+def _day(value) -> str:
+    """A datetime as YYYY-MM-DD for evidence."""
+    return value.date().isoformat()
+
+
+def _history(out: _Out) -> bool:
+    """Age, silence against the community's own rhythm, trailing year; returns whether it is dormant."""
+    acc = out.acc
+    until, first, last = acc.win.until, acc.earliest, acc.latest
+    if acc.since is None:
+        out.emit("community.age_months", round((until - first).days / 30.44, 1), "months", first_event=_day(first))
+    silence = round((until - last).total_seconds() / 86400.0, 1)
+    out.emit("activity.days_since_last_activity", silence, "days", last_event=_day(last), until=_day(until))
+    active_days = [d for d, n in acc.days.items() if n]
+    gap = usual_gap(active_days) if len(active_days) >= MINIMUM["active_days_for_rhythm"] else None
+    dormant = False
+    if gap is None:
+        out.note("no_rhythm", active_days=len(active_days), minimum=MINIMUM["active_days_for_rhythm"])
+    else:
+        gap = max(round(gap, 1), 1.0)
+        out.emit("activity.usual_gap_days", gap, "days", active_days=len(active_days))
+        dormant = silence >= MINIMUM["dormant_days"] and silence >= MINIMUM["dormant_ratio"] * gap
+    _trailing_year(out)
+    return dormant
+
+
+def _trailing_year(out: _Out) -> None:
+    """The 12 months up to `until` against the 12 months before them."""
+    acc = out.acc
+    u = acc.until_day
+    last_year = sum(n for d, n in acc.days.items() if u - 365 < d <= u)
+    year_before = sum(n for d, n in acc.days.items() if u - 730 < d <= u - 365)
+    if year_before < MINIMUM["trailing_year_events"] or (acc.earliest and acc.earliest.toordinal() > u - 730):
+        out.note("no_trailing_year", events=year_before, minimum=MINIMUM["trailing_year_events"])
+        return
+    out.emit("activity.trailing_12m_change_pct", pct_change(last_year, year_before), "%",
+             last_12_months_events=last_year, previous_12_months_events=year_before)
+
+
+def _window_series(acc: Accumulator) -> list[int]:
+    """Events per day-window, most recent first (index 0 is the current window), within the history."""
+    span, u = acc.span_days, acc.until_day
+    oldest = (u - acc.earliest.toordinal()) // span
+    counts = [0] * (oldest + 1)
+    for d, n in acc.days.items():
+        k = (u - d) // span
+        if 0 <= k <= oldest:
+            counts[k] += n
+    return counts
+
+
+def _member_series(acc: Accumulator, length: int) -> list[int]:
+    """Distinct active actors per day-window, most recent first."""
+    counts = [0] * length
+    for rec in acc.actors.values():
+        for k in rec[WINS]:
+            if 0 <= k < length:
+                counts[k] += 1
+    return counts
 
 
 def _activity(out: _Out) -> None:
-    """Volume, active-member and year-over-year changes, plus returning members."""
+    """Events and active members against a burst-proof reference, returning members, year over year."""
     acc = out.acc
-    cur, base, yago = acc.events["current"], acc.events["baseline"], acc.events["year_ago"]
-    if base:
-        out.emit("activity.activity_change_pct", pct_change(cur, base), "%", current_events=cur, baseline_events=base)
-        m_cur, m_base = _window_actors(acc, CUR), _window_actors(acc, BASE)
-        out.emit("activity.active_members_change_pct", pct_change(m_cur, m_base), "%",
-                 current_members=m_cur, baseline_members=m_base)
+    events = _window_series(acc)
+    change = robust_change(events[0], events[1:BAND_WINDOWS + 1])
+    if change is None:
+        out.note("no_baseline_events")
+    else:
+        out.emit("activity.activity_change_pct", change.pct, "%", **change.evidence())
+        out.emit("activity.activity_change_signal", change.signal, **change.evidence())
+        members = _member_series(acc, len(events))
+        m_change = robust_change(members[0], members[1:BAND_WINDOWS + 1])
+        if m_change is not None:
+            out.emit("activity.active_members_change_pct", m_change.pct, "%", **m_change.evidence())
+            out.emit("activity.active_members_change_signal", m_change.signal, **m_change.evidence())
+    cur = acc.events["current"]
+    m_cur = sum(1 for rec in acc.actors.values() if rec[CUR])
+    if cur and acc.events["baseline"]:
         both = sum(1 for rec in acc.actors.values() if rec[CUR] and rec[BASE])
         out.emit("activity.returning_member_share", rate(both, m_cur), current_members=m_cur, returning_members=both)
-    else:
-        out.note("no_baseline_events")
+    yago = acc.events["year_ago"]
     if yago:
         out.emit("activity.year_over_year_change_pct", pct_change(cur, yago), "%", current_events=cur, year_ago_events=yago)
     else:
@@ -93,11 +169,14 @@ def _activity(out: _Out) -> None:
 
 
 def _replies(out: _Out) -> None:
-    """Staff and member-to-member reply shares; they need replies and at least one known staff actor."""
+    """Staff and member-to-member reply shares; they need enough replies and at least one known staff actor."""
     acc = out.acc
     total, staff, m2m, unresolved = acc.replies["current"]
     if not total:
         out.note("no_current_replies")
+        return
+    if total < MINIMUM_REPLIES:
+        out.note("too_few_replies", replies=total, minimum=MINIMUM_REPLIES)
         return
     if not acc.staff and not acc.staff_known:
         out.note("no_staff")
@@ -108,7 +187,7 @@ def _replies(out: _Out) -> None:
     share = rate(m2m, total)
     out.emit("activity.member_to_member_reply_share", share, **ev)
     b_total, _, b_m2m, _ = acc.replies["baseline"]
-    if b_total and b_m2m:
+    if b_total >= MINIMUM_REPLIES and b_m2m:
         out.emit("activity.member_to_member_reply_share_change_pct", pct_change(m2m / total, b_m2m / b_total), "%",
                  current_share=share, baseline_share=rate(b_m2m, b_total), baseline_replies=b_total)
     else:
@@ -135,6 +214,9 @@ def _threads(out: _Out) -> None:
     if not cur:
         out.note("no_current_threads")
         return
+    if len(cur) < MINIMUM_THREADS:
+        out.note("too_few_threads", threads=len(cur), minimum=MINIMUM_THREADS)
+        return
     hours = _response_hours(cur)
     answered = sum(1 for rec in cur if rec[T1] is not None and rec[T1] - rec[T0] <= WEEK)
     out.emit("activity.reply_coverage", rate(answered, len(cur)), threads_started=len(cur), answered_within_7d=answered)
@@ -144,7 +226,7 @@ def _threads(out: _Out) -> None:
     med = round(median(hours), 1)
     out.emit("activity.median_first_response_hours", med, "h", threads_started=len(cur), threads_responded=len(hours))
     base_hours = _response_hours(_started(acc, w.base_start, w.cur_start))
-    if base_hours and median(base_hours) > 0:
+    if len(base_hours) >= MINIMUM_THREADS and median(base_hours) > 0:
         out.emit("activity.median_first_response_hours_change_pct", pct_change(median(hours), median(base_hours)), "%",
                  current_median_hours=med, baseline_median_hours=round(median(base_hours), 1),
                  baseline_threads_responded=len(base_hours))
@@ -152,32 +234,86 @@ def _threads(out: _Out) -> None:
         out.note("no_baseline_responses")
 
 
-def _contributors(out: _Out) -> None:
-    """Core/lost regulars from the baseline; concentration and bus factor from the current window."""
+def _concentration_span(acc: Accumulator) -> tuple[str, int] | None:
+    """The shortest trailing span holding enough contributions: (span name, record slot), or None."""
+    need = MINIMUM["contributions_for_concentration"]
+    for name, slot in (("current_window", CUR), ("last_12_months", Y1), ("last_24_months", Y2), ("all_history", ALL)):
+        if sum(rec[slot] for rec in acc.actors.values()) >= need:
+            return name, slot
+    return None
+
+
+def _contributors(out: _Out, dormant: bool) -> None:
+    """Concentration over the shortest span with enough contributions; regulars lost against their own rhythm."""
     acc = out.acc
-    counts = sorted((rec[CUR] for rec in acc.actors.values() if rec[CUR]), reverse=True)
-    total = sum(counts)
-    out.emit("contributors.top_contributor_share", rate(counts[0], total), current_contributions=total,
-             top_contributions=counts[0])
-    out.emit("contributors.top10_share", rate(sum(counts[:10]), total), current_contributions=total,
-             top10_contributions=sum(counts[:10]), contributors=len(counts))
-    out.emit("contributors.bus_factor", _absence_factor(counts), current_contributions=total, contributors=len(counts))
-    if acc.events["baseline"]:
-        core = [rec for rec in acc.actors.values() if rec[BASE] >= CORE_MIN]
-        out.emit("contributors.core_total", len(core), threshold=CORE_MIN)
-        out.emit("contributors.core_inactive_4w", sum(1 for rec in core if not rec[RECENT]), core_total=len(core),
-                 recent_start=acc.win.recent_start.isoformat())
-        out.emit("contributors.lost_regulars", sum(1 for rec in core if not rec[CUR]), core_total=len(core))
+    span = _concentration_span(acc)
+    if span is None:
+        total = sum(rec[ALL] for rec in acc.actors.values())
+        out.note("too_few_contributions", contributions=total, minimum=MINIMUM["contributions_for_concentration"])
+    else:
+        name, slot = span
+        counts = sorted((rec[slot] for rec in acc.actors.values() if rec[slot]), reverse=True)
+        total = sum(counts)
+        ev = {"span": name, "contributions": total, "contributors": len(counts)}
+        out.emit("contributors.top_contributor_share", rate(counts[0], total), top_contributions=counts[0], **ev)
+        out.emit("contributors.top10_share", rate(sum(counts[:10]), total), top10_contributions=sum(counts[:10]), **ev)
+        out.emit("contributors.bus_factor", absence_factor(counts), **ev)
+    _regulars(out, dormant)
 
 
-def _absence_factor(counts_desc: list[int]) -> int:
-    """Smallest number of top contributors whose contributions reach 50% of the total."""
-    half, running = sum(counts_desc) / 2.0, 0
-    for n, count in enumerate(counts_desc, start=1):
-        running += count
-        if running >= half:
-            return n
-    return len(counts_desc)
+def _month(value) -> int:
+    """Month index (year * 12 + month - 1) of a datetime."""
+    return value.year * 12 + value.month - 1
+
+
+def _active_months(acc: Accumulator, lo: int, hi: int) -> dict[str, int]:
+    """Actor -> number of distinct active months in [lo, hi]."""
+    months: dict[str, int] = {}
+    for m, actors in acc.month_actors.items():
+        if lo <= m <= hi:
+            for actor in actors:
+                months[actor] = months.get(actor, 0) + 1
+    return months
+
+
+def _regulars(out: _Out, dormant: bool) -> None:
+    """CHAOSS-style churn: regulars of the year before the window, lost when silent far beyond their rhythm."""
+    acc = out.acc
+    end = _month(acc.win.cur_start) - 1
+    if acc.earliest is None or _month(acc.earliest) > end:
+        out.note("no_history_for_regulars")
+        return
+    months = _active_months(acc, end - 11, end)
+    regulars = [a for a, n in months.items() if n >= MINIMUM["regular_months"]]
+    now_week = acc.until_day // 7
+    lost = [a for a in regulars if not acc.actors[a][CUR] and is_lost(acc.actors[a][WEEKS], now_week, dormant)]
+    year = sum(acc.actors[a][Y1] + acc.actors[a][BASE] for a in acc.actors)  # activity to weigh the lost against
+    lost_share = rate(sum(acc.actors[a][Y1] + acc.actors[a][BASE] for a in lost), year) if year else 0.0
+    ev = {"regular_months": MINIMUM["regular_months"], "core_total": len(regulars), "lost": len(lost),
+          "lost_share_of_past_activity": lost_share}
+    if lost:
+        seen = sorted(acc.actors[a][LAST] for a in lost)
+        ev.update(last_seen_from=_day(seen[0]), last_seen_to=_day(seen[-1]))
+    out.emit("contributors.core_total", len(regulars), regular_months=MINIMUM["regular_months"])
+    out.emit("contributors.core_inactive_4w", len(lost), **ev)
+    out.emit("contributors.lost_regulars", len(lost), **ev)
+
+
+def _handover(out: _Out) -> None:
+    """Newcomers holding most of the recent activity while every long-time regular has gone quiet."""
+    acc, w = out.acc, out.acc.win
+    cur = acc.events["current"]
+    end = _month(w.cur_start) - 1
+    if cur < MINIMUM["handover_events"] or acc.earliest is None or _month(acc.earliest) > end:
+        return
+    newcomer = sum(rec[CUR] for rec in acc.actors.values() if rec[FIRST] > w.cur_start)
+    veterans = [a for a, n in _active_months(acc, _month(acc.earliest), end).items() if n >= MINIMUM["regular_months"]]
+    veteran = sum(acc.actors[a][CUR] for a in veterans)
+    share = rate(newcomer, cur)
+    handover = bool(veterans) and share >= MINIMUM["handover_share"] and veteran <= 0.1 * cur
+    ev = {"current_events": cur, "newcomer_events": newcomer, "veterans": len(veterans), "veteran_events": veteran}
+    out.emit("contributors.newcomer_activity_share", share, **ev)
+    out.emit("contributors.handover_to_newcomers", handover, **ev)
 
 
 def _lifecycle(out: _Out) -> None:
@@ -190,7 +326,27 @@ def _lifecycle(out: _Out) -> None:
     activated = sum(1 for rec in joined if rec[CUR] >= 2)
     out.emit("lifecycle.joined", len(joined))
     out.emit("lifecycle.activated", activated, joined=len(joined))
-    if joined:
+    if len(joined) >= MINIMUM_JOINED:
         out.emit("lifecycle.newcomer_activation_rate", rate(activated, len(joined)), joined=len(joined), activated=activated)
+    elif joined:
+        out.note("too_few_joined", joined=len(joined), minimum=MINIMUM_JOINED)
     else:
         out.note("no_joined")
+
+
+def monthly_series(acc: Accumulator) -> list[Month]:
+    """Events, active actors and first-seen actors per calendar month, gaps filled with zeros."""
+    if acc.earliest is None:
+        return []
+    events: dict[int, int] = {}
+    for d, n in acc.days.items():
+        day = date.fromordinal(d)
+        m = day.year * 12 + day.month - 1
+        events[m] = events.get(m, 0) + n
+    new: dict[int, int] = {}
+    for rec in acc.actors.values():
+        m = _month(rec[FIRST])
+        new[m] = new.get(m, 0) + 1
+    return [Month(month=f"{m // 12:04d}-{m % 12 + 1:02d}", events=events.get(m, 0),
+                  active=len(acc.month_actors.get(m, ())), new=new.get(m, 0))
+            for m in range(_month(acc.earliest), _month(acc.win.until) + 1)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from .history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
 from .model import Event
 from .report import Metric
 from .windows import WindowBounds
@@ -14,18 +15,25 @@ from .windows import WindowBounds
 __all__ = ["Accumulator", "DEFINITIONS"]
 
 MSG_CACHE_LIMIT = 1 << 20
-CORE_MIN = 4
 WEEK = timedelta(days=7)
-# Actor record slots.
-FIRST, CUR, BASE, YAGO, RECENT = range(5)
+# Actor record slots: first/last event, counts per window (current, baseline, year ago, last 28 days,
+# last 365 and 730 days, all), and the sets of active weeks and active day-windows (bounded by
+# weeks x actors, never by events).
+FIRST, CUR, BASE, YAGO, RECENT, LAST, Y1, Y2, ALL, WEEKS, WINS, DAY = range(12)
 # Thread record slots: earliest post (time, actor) and earliest post by another actor.
 T0, A0, T1, A1 = range(4)
 
 # Every fact the summariser may emit -> placeholder values for its definition, whose English and
 # Chinese texts live under `definitions:` in knowledge/ingest.yaml.
-DEFINITIONS: dict[str, dict[str, int]] = {
-    "activity.activity_change_pct": {},
-    "activity.active_members_change_pct": {},
+DEFINITIONS: dict[str, dict[str, int | float]] = {
+    "community.age_months": {},
+    "activity.days_since_last_activity": {},
+    "activity.usual_gap_days": {"active_days": MINIMUM["active_days_for_rhythm"]},
+    "activity.trailing_12m_change_pct": {"events": MINIMUM["trailing_year_events"]},
+    "activity.activity_change_pct": {"windows": REFERENCE_WINDOWS, "band": BAND_WINDOWS},
+    "activity.activity_change_signal": {"band": BAND_WINDOWS},
+    "activity.active_members_change_pct": {"windows": REFERENCE_WINDOWS, "band": BAND_WINDOWS},
+    "activity.active_members_change_signal": {"band": BAND_WINDOWS},
     "activity.year_over_year_change_pct": {},
     "activity.median_first_response_hours": {},
     "activity.median_first_response_hours_change_pct": {},
@@ -34,12 +42,14 @@ DEFINITIONS: dict[str, dict[str, int]] = {
     "activity.admin_reply_share": {},
     "activity.reply_coverage": {},
     "activity.returning_member_share": {},
-    "contributors.core_total": {"core_min": CORE_MIN},
-    "contributors.core_inactive_4w": {},
-    "contributors.lost_regulars": {"core_min": CORE_MIN},
-    "contributors.top_contributor_share": {},
-    "contributors.top10_share": {},
-    "contributors.bus_factor": {},
+    "contributors.core_total": {"months": MINIMUM["regular_months"]},
+    "contributors.core_inactive_4w": {"months": MINIMUM["regular_months"], "ratio": MINIMUM["lost_ratio"]},
+    "contributors.lost_regulars": {"months": MINIMUM["regular_months"], "ratio": MINIMUM["lost_ratio"]},
+    "contributors.top_contributor_share": {"contributions": MINIMUM["contributions_for_concentration"]},
+    "contributors.top10_share": {"contributions": MINIMUM["contributions_for_concentration"]},
+    "contributors.bus_factor": {"contributions": MINIMUM["contributions_for_concentration"]},
+    "contributors.newcomer_activity_share": {},
+    "contributors.handover_to_newcomers": {"share": MINIMUM["handover_share"], "months": MINIMUM["regular_months"]},
     "lifecycle.joined": {},
     "lifecycle.activated": {},
     "lifecycle.newcomer_activation_rate": {},
@@ -67,6 +77,14 @@ class Accumulator:
         self.seen = self.used = self.bot_events = 0
         self.has_threads = False
         self.earliest = None
+        self.latest = None
+        # The whole history: events per day (ordinal) and active actors per month (year * 12 + month - 1).
+        self.days: dict[int, int] = {}
+        self.month_actors: dict[int, set[str]] = {}
+        self.until_day = win.until.toordinal()
+        self.span_days = max(1, (win.until - win.cur_start).days)
+        self.y1_start = win.until - timedelta(days=365)
+        self.y2_start = win.until - timedelta(days=730)
 
     def add(self, ev: Event) -> None:
         """Hot path: update counters for one event (no allocation beyond new actors/threads)."""
@@ -81,12 +99,27 @@ class Accumulator:
         self.used += 1
         if self.earliest is None or t < self.earliest:
             self.earliest = t
+        if self.latest is None or t > self.latest:
+            self.latest = t
         actor = ev.actor
         rec = self.actors.get(actor)
         if rec is None:
-            rec = self.actors[actor] = [t, 0, 0, 0, 0]
+            rec = self.actors[actor] = [t, 0, 0, 0, 0, t, 0, 0, 0, set(), set(), None]
         elif t < rec[FIRST]:
             rec[FIRST] = t
+        elif t > rec[LAST]:
+            rec[LAST] = t
+        # Whole-history tallies (inlined: this is the hot path). Sets change once per actor-day.
+        day = t.toordinal()
+        days = self.days
+        days[day] = days.get(day, 0) + 1
+        rec[ALL] += 1
+        if t > self.y2_start:
+            rec[Y2] += 1
+            if t > self.y1_start:
+                rec[Y1] += 1
+        if rec[DAY] != day:
+            self._new_day(t, day, actor, rec)
         if ev.is_staff:
             self.staff.add(actor)
         if t > w.cur_start:
@@ -107,6 +140,17 @@ class Accumulator:
                 self.has_threads = True
                 if t > self.win_old:
                     self.old_threads.add(ev.thread)
+
+    def _new_day(self, t, day: int, actor: str, rec: list) -> None:
+        """An actor's first event on a day: mark their week, day-window and month as active."""
+        rec[DAY] = day
+        rec[WEEKS].add(day // 7)
+        rec[WINS].add((self.until_day - day) // self.span_days)
+        month = t.year * 12 + t.month - 1
+        members = self.month_actors.get(month)
+        if members is None:
+            members = self.month_actors[month] = set()
+        members.add(actor)
 
     def _conversation(self, ev: Event, window: str) -> None:
         """Track threads, remember recent message authors and tally replies for an in-window event."""

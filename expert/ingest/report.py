@@ -12,9 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Window", "Windows", "Metric", "Note", "Analysis", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
+__all__ = ["Window", "Windows", "Month", "Metric", "Note", "Analysis", "sparkline", "HISTORY_MONTHS", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
 
 INGEST_TEXTS = "ingest.yaml"
+HISTORY_MONTHS = 36  # months of history a report draws
+_BARS = "▁▂▃▄▅▆▇█"
 SECTIONS = ("notes", "definitions")
 
 
@@ -31,6 +33,15 @@ class Windows(BaseModel):
     current: Window
     baseline: Window
     year_ago: Window
+
+
+class Month(BaseModel):
+    """One calendar month (UTC) of the export's history: events, active actors, actors seen first."""
+
+    month: str
+    events: int
+    active: int
+    new: int
 
 
 class Note(BaseModel):
@@ -52,7 +63,7 @@ class Metric(BaseModel):
     """
 
     fact: str
-    value: float | int
+    value: bool | int | float | str
     unit: str = ""
     definition_key: str
     definition_values: dict[str, Any] = Field(default_factory=dict)
@@ -70,9 +81,19 @@ class Analysis(BaseModel):
     source: str
     windows: Windows
     events_read: int
-    facts: dict[str, dict[str, float | int]] = Field(default_factory=dict)
+    facts: dict[str, dict[str, bool | int | float | str]] = Field(default_factory=dict)
     metrics: list[Metric] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
+    history: list[Month] = Field(default_factory=list)
+
+
+def sparkline(values: list[int]) -> str:
+    """One character per value, scaled to the largest; a zero is '·' so silent months stand out."""
+    top = max(values, default=0)
+    if top <= 0:
+        return "·" * len(values)
+    n = len(_BARS)
+    return "".join("·" if v <= 0 else _BARS[(v * n + top - 1) // top - 1] for v in values)
 
 
 def _texts_path(root: Path | str | None) -> Path:

@@ -1,0 +1,137 @@
+"""The whole history of an export, read as an analyst would: dormancy, age, robust baselines, rhythm.
+
+Pure functions over small summaries (events per day, active weeks per actor), never over events,
+so they are cheap, bounded in memory and testable on generated series. The minimum evidence each
+measure needs is stated here once (``MINIMUM``) and quoted by the definitions in the report.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import median
+from typing import Iterable, Sequence
+
+__all__ = [
+    "MINIMUM", "REFERENCE_WINDOWS", "BAND_WINDOWS", "SIGNALS", "Change", "robust_change", "poisson_cdf",
+    "quantile", "usual_gap", "is_regular", "is_lost", "absence_factor",
+]
+
+# Minimum evidence per measure; below it the measure is left out with a note.
+MINIMUM = {
+    "active_days_for_rhythm": 10,     # active days before a community's usual pause can be told
+    "dormant_days": 30,               # a silence shorter than a month is never dormancy
+    "dormant_ratio": 3,               # ... and it must be 3x the community's usual longest pause
+    "contributions_for_concentration": 20,  # contributions before bus factor / top shares mean anything
+    "regular_months": 3,              # a regular is active in at least this many of the 12 months before
+    "lost_ratio": 3,                  # a regular is lost when silent 3x their own usual longest pause
+    "handover_events": 10,            # current-window events before a hand-over can be told
+    "handover_share": 0.5,            # share of current activity held by newcomers
+    "trailing_year_events": 20,       # events in the earlier year before a trailing-12-month change
+}
+REFERENCE_WINDOWS = 4   # the reference is the median of up to this many earlier windows (one year of quarters)
+BAND_WINDOWS = 8        # the normal swing is the range of up to this many earlier windows (two years)
+SIGNALS = ("clear", "within_normal_swing", "too_few_events")
+SIGNIFICANCE = 0.05
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated quantile of a non-empty sequence (q in 0..1)."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def poisson_cdf(k: int, lam: float) -> float:
+    """P(X <= k) for X ~ Poisson(lam): how likely a count this low is by chance alone."""
+    if lam <= 0:
+        return 1.0
+    term = total = math.exp(-lam) if lam < 700 else 0.0
+    if term == 0.0:  # exp underflow for huge lam: use the log-space sum
+        return math.fsum(math.exp(i * math.log(lam) - lam - math.lgamma(i + 1)) for i in range(k + 1))
+    for i in range(1, k + 1):
+        term *= lam / i
+        total += term
+    return min(total, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The current window against a burst-proof reference, with how sure the change is."""
+
+    current: int
+    reference: float
+    reference_windows: int
+    band_low: int
+    band_high: int
+    p_value: float
+    signal: str
+
+    @property
+    def pct(self) -> float:
+        """Percent change of the current window against the reference (negative = down)."""
+        return round((self.current - self.reference) / self.reference * 100.0, 1)
+
+    def evidence(self) -> dict[str, float | int | str]:
+        """The numbers a reader needs to judge the change."""
+        return {"current": self.current, "reference": round(self.reference, 1),
+                "reference_windows": self.reference_windows, "normal_low": self.band_low,
+                "normal_high": self.band_high, "p_value": round(self.p_value, 4), "signal": self.signal}
+
+
+def robust_change(current: int, earlier: Sequence[int]) -> Change | None:
+    """Compare ``current`` with the median of the earlier windows (most recent first).
+
+    One busy quarter cannot dominate a median; when the median is 0 but there was activity, the
+    mean is used so an emptied window still reads as -100 %. The signal says how sure the change
+    is: ``too_few_events`` when a Poisson count test cannot tell a fall from chance,
+    ``within_normal_swing`` when the current window lies inside the range of the earlier ones
+    (never for an empty window), else ``clear`` (a clear fall, or a clear rise).
+    """
+    ref_windows = list(earlier[:REFERENCE_WINDOWS])
+    if not ref_windows or not any(ref_windows):
+        return None
+    reference = float(median(ref_windows)) or sum(ref_windows) / len(ref_windows)
+    band = list(earlier[:BAND_WINDOWS])
+    low, high = min(band), max(band)
+    p = poisson_cdf(current, reference) if current < reference else 1.0
+    if current < reference and p >= SIGNIFICANCE:
+        signal = "too_few_events"
+    elif current > 0 and low <= current <= high:
+        signal = "within_normal_swing"
+    else:
+        signal = "clear"
+    return Change(current, reference, len(ref_windows), low, high, p, signal)
+
+
+def usual_gap(active: Iterable[int]) -> float | None:
+    """The usual longest pause: 90th percentile of the gaps between consecutive active days (or weeks)."""
+    xs = sorted(set(active))
+    gaps = [b - a for a, b in zip(xs, xs[1:])]
+    return quantile(gaps, 0.9) if gaps else None
+
+
+def is_regular(active_months: Iterable[int], first_month: int, last_month: int) -> bool:
+    """Active in at least MINIMUM['regular_months'] distinct months of [first_month, last_month]."""
+    return sum(1 for m in set(active_months) if first_month <= m <= last_month) >= MINIMUM["regular_months"]
+
+
+def is_lost(weeks: Iterable[int], now_week: int, community_dormant: bool) -> bool:
+    """A regular is lost when silent far longer than their own rhythm, or with the whole community."""
+    xs = sorted(set(weeks))
+    silence = now_week - xs[-1]
+    if community_dormant:
+        return True
+    gap = usual_gap(xs)
+    return gap is not None and silence >= MINIMUM["lost_ratio"] * max(gap, 1.0)
+
+
+def absence_factor(counts_desc: Sequence[int]) -> int:
+    """CHAOSS Contributor Absence Factor: fewest top contributors whose contributions reach 50 %."""
+    half, running = sum(counts_desc) / 2.0, 0
+    for n, count in enumerate(counts_desc, start=1):
+        running += count
+        if running >= half:
+            return n
+    return len(counts_desc)
