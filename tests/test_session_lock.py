@@ -20,10 +20,11 @@ def start(*args, cwd):
 
 
 def wait_for_holder(lock, proc):
-    """Wait (a minute at most) until ``proc`` has written itself into the lock file."""
+    """Wait (a minute at most) until ``proc`` has written itself into the lock file and saved the session."""
+    session = lock.with_name(lock.name[: -len(".lock")])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if lock.exists() and f"pid: {proc.pid}\n" in lock.read_text(encoding="utf-8"):
+        if session.exists() and lock.exists() and f"pid: {proc.pid}\n" in lock.read_text(encoding="utf-8"):
             return
         time.sleep(0.05)
     raise AssertionError(f"consult never took the lock: {proc.communicate(timeout=60)}")
