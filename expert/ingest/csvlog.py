@@ -133,10 +133,9 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = csv.reader(fh)
         cols = _columns(path, next(rows, None) or ["timestamp", "actor"])
-        ts_i, fromiso, last = cols["timestamp"], datetime.fromisoformat, rows.line_num
+        ts_i, fromiso, top, limit = cols["timestamp"], datetime.fromisoformat, None, latest.limit
         try:
             for row in rows:
-                lineno, last = last + 1, rows.line_num
                 if len(row) <= ts_i or not row[ts_i]:
                     continue
                 text = row[ts_i]
@@ -145,14 +144,18 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
                     if t.tzinfo is not UTC:
                         t = parse_any(text)
                 except ValueError:
-                    t = _slow_time(path, lineno, text)
-                latest.add(t, lambda n=lineno: f"{printable(path.name)} line {n}")
+                    t = _slow_time(path, rows.line_num, text)
+                if top is None or t > top:
+                    if t > limit:
+                        latest.outlier(lambda n=rows.line_num: f"{printable(path.name)} line {n}")
+                    else:
+                        top = t
         except csv.Error as exc:
-            raise _csv_error(path, last + 1, exc) from None
+            raise _csv_error(path, rows.line_num, exc) from None
     found = latest.warning()
     if found:
         warn("future_events_ignored", **found)
-    return latest.top
+    return top
 
 
 def read_jsonl(path, ids: Identities) -> Iterator[Event]:

@@ -61,10 +61,14 @@ class Latest:
         if self.top is not None and t <= self.top:
             return
         if t > self.limit:
-            self.ignored += 1
-            self.first = self.first or where()
+            self.outlier(where)
         else:
             self.top = t
+
+    def outlier(self, where: Callable[[], str]) -> None:
+        """Count one event dated after the limit; `where` names the record, asked only for the first."""
+        self.ignored += 1
+        self.first = self.first or where()
 
     def warning(self) -> dict | None:
         """The values of the future_events_ignored warning, or None when every event was plausible."""
