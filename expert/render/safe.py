@@ -27,7 +27,7 @@ _UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 _LINE_BREAKS = re.compile("[\t\n]")
 _MD_PUNCT = re.compile(r"([\\`*_\[\]|~#@])")  # the rest (. - + ! ( ) =) only acts at a line start or after ]
 _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{1,31}):(?=\S)|\b(javascript|vbscript|data|file):|\b(www)\.")
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.\-]{0,31}):(?=\S)|(javascript|vbscript|data|file):|(www)\.")
 
 
 def _visible(match: re.Match[str]) -> str:
