@@ -120,9 +120,13 @@ def _trailing_year(out: _Out) -> None:
 
 
 def _window_series(acc: Accumulator) -> list[int]:
-    """Events per day-window, most recent first (index 0 is the current window), within the history."""
+    """Events per day-window, most recent first (index 0 is the current window).
+
+    Only windows wholly inside the history count: the partial window holding the first event would
+    read as a quiet quarter.
+    """
     span, u = acc.span_days, acc.until_day
-    oldest = (u - acc.earliest.toordinal()) // span
+    oldest = max(0, (u - acc.earliest.toordinal() + 1) // span - 1)
     counts = [0] * (oldest + 1)
     for d, n in acc.days.items():
         k = (u - d) // span

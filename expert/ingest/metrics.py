@@ -81,7 +81,8 @@ class Accumulator:
         # The whole history: events per day (ordinal) and active actors per month (year * 12 + month - 1).
         self.days: dict[int, int] = {}
         self.month_actors: dict[int, set[str]] = {}
-        self.until_day = win.until.toordinal()
+        # The last day that can hold an event: windows ending at midnight hold none of that day.
+        self.until_day = (win.until - timedelta(microseconds=1)).toordinal()
         self.span_days = max(1, (win.until - win.cur_start).days)
         self.y1_start = win.until - timedelta(days=365)
         self.y2_start = win.until - timedelta(days=730)
