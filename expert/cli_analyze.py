@@ -145,7 +145,7 @@ def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase
         key = (w.key, repr(sorted(w.values.items())))
         if key not in shown:
             shown.add(key)
-            click.echo(ingest_text("notes", w.key, lang, kb.root, **w.values), err=True)
+            click.echo(ingest_text("warnings", w.key, lang, kb.root, **w.values), err=True)
 
 
 @cli.command()

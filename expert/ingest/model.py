@@ -47,7 +47,7 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class IngestWarning:
-    """A finding that does not stop the analysis: a key under `notes:` in knowledge/ingest.yaml and its values."""
+    """A finding that does not stop the analysis: a key under `warnings:` in knowledge/ingest.yaml and its values."""
 
     key: str
     values: dict[str, Any] = field(default_factory=dict)

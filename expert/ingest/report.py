@@ -117,7 +117,7 @@ def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
         raise KnowledgeError(Problem(str(path), "expected mappings 'notes:' and 'definitions:'"))
     out: dict[str, dict[str, dict[str, str]]] = {}
-    for section in SECTIONS:
+    for section in (*SECTIONS, *(["warnings"] if isinstance(data.get("warnings"), dict) else [])):
         for key, body in data[section].items():
             line = getattr(body, "line", getattr(data[section], "line", 0))
             if not isinstance(body, dict) or not all(isinstance(body.get(lang), str) and body[lang].strip()
