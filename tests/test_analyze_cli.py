@@ -12,6 +12,7 @@ from expert.cli import cli, main
 from .conftest import REALDATA, ROOT
 
 EVENTS = ROOT / "tests" / "fixtures" / "ingest" / "events.csv"
+FORUM = ROOT / "tests" / "fixtures" / "ingest" / "forum.csv"  # a year of a small forum: enough for every metric
 
 
 def test_analyze_prints_metrics_and_plan(runner):
@@ -69,9 +70,9 @@ ENGLISH = re.compile(r"(?<![\w./:-])[A-Za-z]{3,}[ \t]+[A-Za-z]{3,}(?![\w./:-])")
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown"])
-@pytest.mark.parametrize("extra", [[], ["--since", "2024-04-01"]])
+@pytest.mark.parametrize("extra", [[], ["--since", "2024-04-01"], ["--until", "2030-01-01"]])
 def test_chinese_analysis_has_no_english_prose(runner, fmt, extra):
-    result = runner.invoke(cli, ["analyze", str(EVENTS), "--lang", "zh", "--format", fmt, *extra])
+    result = runner.invoke(cli, ["analyze", str(FORUM), "--lang", "zh", "--format", fmt, *extra])
     assert result.exit_code == 0, result.output
     assert "说明:" in result.output  # the notes are there, in Chinese
     assert "CHAOSS" in result.output  # and so are the definitions (the terminal wraps them)
@@ -79,16 +80,25 @@ def test_chinese_analysis_has_no_english_prose(runner, fmt, extra):
 
 
 def test_english_analysis_shows_definitions_and_notes(runner):
-    result = runner.invoke(cli, ["analyze", str(EVENTS), "--format", "markdown"])
+    result = runner.invoke(cli, ["analyze", str(FORUM), "--format", "markdown"])
     assert "Time to First Response" in result.output
-    assert "Note: 1 bot events were excluded from all metrics." in result.output
+    assert "Note: 13 bot events were excluded from all metrics." in result.output
+
+
+def test_analysis_shows_the_monthly_history(runner):
+    """Guards: the report shows the whole history, not only the windows (sparklines, peak month)."""
+    result = runner.invoke(cli, ["analyze", str(FORUM), "--format", "markdown", "--until", "2025-03-01"])
+    assert "**History, month by month (2023-07 – 2025-03;" in result.output
+    assert re.search(r"- events: `[▁▂▃▄▅▆▇█]+·+` peak \d+ \(20\d\d-\d\d\)", result.output)
 
 
 def test_json_notes_keep_key_values_and_text(runner):
-    result = runner.invoke(cli, ["analyze", str(EVENTS), "--format", "json", "--lang", "zh"])
+    result = runner.invoke(cli, ["analyze", str(FORUM), "--format", "json", "--lang", "zh", "--until", "2024-07-01"])
     analysis = json.loads(result.output)["analysis"]
-    assert analysis["notes"] == [{"key": "bots_excluded", "values": {"count": 1},
-                                  "text": "已从所有指标中排除 1 条机器人事件。"}]
+    assert analysis["notes"][0] == {"key": "bots_excluded", "values": {"count": 13},
+                                    "text": "已从所有指标中排除 13 条机器人事件。"}
+    assert all(note["text"] and note["key"] for note in analysis["notes"])
+    assert [m["month"] for m in analysis["history"]][:2] == ["2023-07", "2023-08"]
     ttfr = next(m for m in analysis["metrics"] if m["fact"] == "activity.median_first_response_hours")
     assert ttfr["definition_key"] == ttfr["fact"] and ttfr["definition"].startswith("CHAOSS 首次响应时间")
 

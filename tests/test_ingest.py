@@ -22,10 +22,11 @@ EXPECTED = {
     "activity": {
         "days_since_last_activity": 10.6,        # bob's reply at 2024-06-20T10:00Z (the bot event does not count)
         "usual_gap_days": 68.8,                  # p90 of the 14 gaps between the 15 active days
-        # Day windows of 90 days back from 2024-07-01: 9 events now; before: 10, 0, 0, 2 -> median 1
-        "activity_change_pct": 800.0,
+        # Day windows of 90 days back from 2024-06-30: 9 events now; before: 10, 0, 0 (the window holding
+        # the first event is partial and left out) -> median 0, so the mean 10/3 is the reference
+        "activity_change_pct": 170.0,
         "activity_change_signal": "within_normal_swing",   # 9 lies inside 0..10, the earlier windows' range
-        "active_members_change_pct": 400.0,      # 5 actors now; before: 3, 0, 0, 2 -> median 1
+        "active_members_change_pct": 400.0,      # 5 actors now; before: 3, 0, 0 -> median 0, mean 1
         "active_members_change_signal": "clear",  # 5 is above the earlier range 0..3
         "year_over_year_change_pct": 350.0,      # 9 vs 2 a year earlier
         "returning_member_share": 0.6,           # alice, bob, carol of 5
@@ -76,7 +77,7 @@ def test_small_samples_are_left_out_with_a_note():
     assert {"too_few_replies", "too_few_threads", "too_few_joined"} <= set(keys)
     assert "admin_reply_share" not in a.facts["activity"] and "reply_coverage" not in a.facts["activity"]
     bus = next(m for m in a.metrics if m.fact == "contributors.bus_factor")
-    assert bus.evidence["span"] == "all_history" and bus.evidence["contributions"] == 21  # 9 now: too few
+    assert bus.evidence["span"] == "last_24_months" and bus.evidence["contributions"] == 21  # 9 now: too few
     assert "handover_to_newcomers" not in a.facts["contributors"]  # 9 current events, 10 needed
 
 
@@ -125,7 +126,7 @@ def test_metrics_carry_definition_and_evidence(csv_analysis):
     assert "Contributor Absence Factor" in by_fact["contributors.bus_factor"].definition("en")
     assert by_fact["contributors.core_total"].definition("zh") == "常客:在当前窗口之前的 12 个月中至少有 3 个不同月份活跃的参与者人数。"
     change = by_fact["activity.activity_change_pct"]
-    assert change.evidence == {"current": 9, "reference": 1.0, "reference_windows": 4, "normal_low": 0,
+    assert change.evidence == {"current": 9, "reference": 3.3, "reference_windows": 3, "normal_low": 0,
                                "normal_high": 10, "p_value": 1.0, "signal": "within_normal_swing",
                                "windows": change.evidence["windows"]}
     assert change.evidence["windows"]["current"] == {"start": "2024-04-02T00:00:00+00:00", "end": "2024-07-01T00:00:00+00:00"}

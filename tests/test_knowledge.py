@@ -175,12 +175,13 @@ def _free_text(situation: dict) -> list[str]:
 
 def english_words(text: str, user_text: list[str]) -> set[str]:
     """English words left once ids, fact names, URLs, numbers and the user's own text are removed."""
-    for value in sorted(user_text, key=len, reverse=True):
-        text = text.replace(value, " ")
+    # Ids first: a user's word (e.g. "members") removed from inside an id would leave id fragments.
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"https?://\S+", " ", text)
     text = re.sub(r"\b[a-z0-9_]+(?:\.[a-z0-9_]+)+\b", " ", text)  # ids and group.fact names
     text = re.sub(r"\([a-z0-9_]+\)", " ", text)  # (fact_name)
+    for value in sorted(user_text, key=len, reverse=True):
+        text = text.replace(value, " ")
     return set(re.findall(r"[A-Za-z]{2,}", text)) - PROPER_NOUNS
 
 

@@ -14,14 +14,13 @@ from .facts import monthly_series, summarise
 from .metrics import Accumulator
 from .model import IngestError
 from .readers import read_events
-from .report import Analysis, Note, Window, Windows
+from .report import Analysis, Window, Windows
 from .timeparse import UTC, parse_any
 from .windows import make_windows
 
 __all__ = ["analyze_export", "PROGRESS_EVERY"]
 
 PROGRESS_EVERY = 50_000
-OLD_EXPORT_DAYS = 90  # a latest event older than this, with no --until, gets the old_export note
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
 STAFF_FLAG_FORMATS = frozenset({"discourse", "slack"})
 
@@ -76,20 +75,8 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
         _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
     if not acc.seen:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
-    metrics, notes = summarise(acc)
-    if not given_until:
-        notes.extend(_old_export(until))
+    metrics, notes = summarise(acc, until_given=given_until)
     return _package(path, fmt, acc, metrics, notes)
-
-
-def _old_export(until: datetime) -> list[Note]:
-    """When the windows end at a latest event long past, say so: dormancy is judged only up to `until`."""
-    today = datetime.now(UTC)
-    days = (today - until).days
-    if days <= OLD_EXPORT_DAYS:
-        return []
-    return [Note(key="old_export", values={"latest": until.date().isoformat(), "days": days,
-                                           "today": today.date().isoformat()})]
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ Notes are keys into `notes:` of knowledge/ingest.yaml (English and Chinese), nev
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from statistics import median
 
 from .history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
@@ -25,6 +25,7 @@ NOTE_KEYS = (
 MINIMUM_REPLIES = 10
 MINIMUM_THREADS = 5
 MINIMUM_JOINED = 5
+OLD_EXPORT_DAYS = 90  # a latest event older than this, with no --until given, gets the old_export note
 
 
 def pct_change(cur: float, base: float) -> float:
@@ -60,11 +61,17 @@ class _Out:
         self.notes.append(Note(key=key, values=values))
 
 
-def summarise(acc: Accumulator) -> tuple[list[Metric], list[Note]]:
-    """Compute every fact the data supports, whole history first; omitted facts get a note saying why."""
+def summarise(acc: Accumulator, *, until_given: bool = True) -> tuple[list[Metric], list[Note]]:
+    """Compute every fact the data supports, whole history first; omitted facts get a note saying why.
+
+    Without a given `until` the windows end at the latest event; when that is long past, a note
+    says so, since dormancy can only be judged up to the end of the windows.
+    """
     out = _Out(acc)
     if acc.bot_events:
         out.note("bots_excluded", count=acc.bot_events)
+    if not until_given:
+        _old_export(out)
     if not acc.used:
         return out.metrics, out.notes
     dormant = _history(out)
@@ -78,6 +85,14 @@ def summarise(acc: Accumulator) -> tuple[list[Metric], list[Note]]:
     _threads(out)
     _lifecycle(out)
     return out.metrics, out.notes
+
+
+def _old_export(out: _Out) -> None:
+    """Note a latest event more than OLD_EXPORT_DAYS before today, with the --until to judge it as of today."""
+    today = datetime.now(timezone.utc)
+    days = (today - out.acc.win.until).days
+    if days > OLD_EXPORT_DAYS:
+        out.note("old_export", latest=_day(out.acc.win.until), days=days, today=today.date().isoformat())
 
 
 def _day(value) -> str:
