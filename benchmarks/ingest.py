@@ -1,8 +1,13 @@
-"""Benchmark analyze_export on generated 250k and 1M event CSV logs: throughput and peak memory.
+"""Benchmark analyze_export on generated CSV logs: throughput, peak memory, and memory per distinct actor.
 
-Run: .venv/bin/python benchmarks/ingest.py [--sizes 250000 1000000] [--no-tracemalloc]
-Peak memory is measured with tracemalloc (Python allocations during analysis); the ratio of the
-two peaks shows whether memory grows with file size (it should stay near 1).
+Run: .venv/bin/python benchmarks/ingest.py [--sizes 250000 1000000] [--actors 20000 80000] [--no-tracemalloc]
+
+Figures are printed beside a baseline measured in the same run on the same file: a bare
+``csv.reader`` pass (the floor any CSV analysis pays), so the ratio survives a noisy, shared
+machine. CPU time (``time.process_time``) is printed beside wall time. Peak memory is measured with
+tracemalloc (Python allocations during analysis): across sizes it should stay flat, since memory
+grows with distinct actors, threads and months of history, never with the number of events; the
+distinct-actor run states that bound in bytes per actor.
 """
 from __future__ import annotations
 
@@ -26,19 +31,23 @@ START = datetime(2023, 1, 1, tzinfo=timezone.utc)
 # Constant activity density: bigger logs cover more history, as real exports do, so the windows hold
 # the same number of actors/threads whatever the file size (250k events ~ 2 years, 1M ~ 8 years).
 EVENTS_PER_DAY = 342
+TARGET_EVENTS_PER_CPU_SECOND = 200_000
 
 
-def generate(path: Path, n: int, seed: int = SEED) -> None:
-    """Write n time-ordered events: Zipf-ish actors, threads of posts and replies, a few staff and bots."""
+def generate(path: Path, n: int, seed: int = SEED, actors: int = ACTORS, zipf: bool = True) -> None:
+    """Write n time-ordered events: Zipf-ish (or all distinct) actors, threads of posts and replies, staff and bots."""
     rnd = random.Random(seed)
-    weights = [1.0 / (i + 1) for i in range(ACTORS)]
-    actors = rnd.choices(range(ACTORS), weights=weights, k=n)
+    if zipf:
+        weights = [1.0 / (i + 1) for i in range(actors)]
+        who = rnd.choices(range(actors), weights=weights, k=n)
+    else:
+        who = [i % actors for i in range(n)]
     step = 86400 / EVENTS_PER_DAY
     open_threads: list[tuple[str, int]] = []
     with open(path, "w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["timestamp", "actor", "kind", "thread", "reply_to", "channel", "is_staff", "is_bot"])
-        for i, a in enumerate(actors):
+        for i, a in enumerate(who):
             ts = (START + timedelta(seconds=i * step)).strftime("%Y-%m-%dT%H:%M:%SZ")
             actor = f"user{a}@example.org"
             staff = "1" if a < 5 else ""
@@ -54,40 +63,75 @@ def generate(path: Path, n: int, seed: int = SEED) -> None:
                 out.writerow([ts, actor, "post", thread, "", f"c{a % 8}", staff, bot])
 
 
-def measure(path: Path, n: int, trace: bool) -> tuple[float, int]:
-    """Return (events/second, peak traced bytes) for one analyze_export run."""
-    if trace:
-        tracemalloc.start()
-    t0 = time.perf_counter()
-    analysis = analyze_export(path)
-    elapsed = time.perf_counter() - t0
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
-    if trace:
-        tracemalloc.stop()
-    assert analysis.events_read == n, (analysis.events_read, n)
-    return n / elapsed, peak
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one call."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def bare_csv_pass(path: Path) -> None:
+    """The baseline: read every row of the file with csv.reader and do nothing else."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        for _ in csv.reader(fh):
+            pass
+
+
+def peak_memory(path: Path) -> int:
+    """Peak traced bytes of one analyze_export run."""
+    tracemalloc.start()
+    analyze_export(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def throughput(path: Path, n: int, rounds: int = 3) -> None:
+    """Best of `rounds` for analyze and for the bare pass, printed as rates and as a ratio."""
+    analyze = min((timed(lambda: analyze_export(path)) for _ in range(rounds)), key=lambda t: t[1])
+    bare = min((timed(lambda: bare_csv_pass(path)) for _ in range(rounds)), key=lambda t: t[1])
+    rate = n / analyze[1]
+    verdict = "meets" if rate >= TARGET_EVENTS_PER_CPU_SECOND else "BELOW"
+    print(f"  analyze: {n / analyze[0]:>10,.0f} events/s wall, {rate:>10,.0f} events per CPU-second "
+          f"({verdict} the {TARGET_EVENTS_PER_CPU_SECOND:,} aim)")
+    print(f"  bare csv.reader pass: {n / bare[1]:>10,.0f} events per CPU-second; "
+          f"analyze costs {analyze[1] / bare[1]:.1f}x the bare pass (CPU)")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Generate the logs, time them, and print throughput, peak memory and the memory ratio."""
+    """Generate the logs, time them, and print throughput, peak memory and the memory ratios."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[250_000, 1_000_000])
-    ap.add_argument("--no-tracemalloc", action="store_true", help="skip tracemalloc (it slows Python down ~2x)")
+    ap.add_argument("--actors", type=int, nargs="+", default=[20_000, 80_000],
+                    help="distinct-actor counts for the memory-per-actor run")
+    ap.add_argument("--no-tracemalloc", action="store_true", help="skip the memory runs (tracemalloc slows Python ~2x)")
     args = ap.parse_args(argv)
-    peaks = {}
+    peaks: dict[int, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"events_{n}.csv"
             generate(path, n)
-            rate = max(measure(path, n, trace=False)[0] for _ in range(2))
-            peak = 0 if args.no_tracemalloc else measure(path, n, trace=True)[1]
-            peaks[n] = peak
-            size_mb = path.stat().st_size / 1e6
-            print(f"{n:>9,} events ({size_mb:6.1f} MB): {rate:>10,.0f} events/s; peak traced memory {peak / 1e6:7.1f} MB")
-    if len(peaks) >= 2 and not args.no_tracemalloc:
-        small, large = min(peaks), max(peaks)
-        print(f"memory ratio {large:,}/{small:,} events: {peaks[large] / peaks[small]:.2f}x "
-              f"for {large / small:.0f}x the events")
+            print(f"{n:,} events ({path.stat().st_size / 1e6:.1f} MB, {ACTORS:,} actors, Zipf):")
+            throughput(path, n)
+            if not args.no_tracemalloc:
+                peaks[n] = peak_memory(path)
+                print(f"  peak traced memory {peaks[n] / 1e6:.1f} MB")
+        if len(peaks) >= 2:
+            small, large = min(peaks), max(peaks)
+            print(f"memory ratio {large:,}/{small:,} events: {peaks[large] / peaks[small]:.2f}x "
+                  f"for {large / small:.0f}x the events (flat means ~1x)")
+        if args.no_tracemalloc:
+            return
+        per_actor = {}
+        for actors in args.actors:
+            path = Path(tmp) / f"actors_{actors}.csv"
+            generate(path, actors * 2, actors=actors, zipf=False)
+            per_actor[actors] = peak_memory(path) / actors
+            print(f"{actors:,} distinct actors (2 events each): {per_actor[actors]:,.0f} bytes per actor at peak")
+        if len(per_actor) >= 2:
+            lo, hi = min(per_actor), max(per_actor)
+            print(f"bytes per actor, {hi:,} vs {lo:,} actors: {per_actor[hi] / per_actor[lo]:.2f}x "
+                  "(memory is linear in distinct actors: budget ~1 KB each)")
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ def test_analysis_shows_the_monthly_history(runner):
 def test_json_notes_keep_key_values_and_text(runner):
     result = runner.invoke(cli, ["analyze", str(FORUM), "--format", "json", "--lang", "zh", "--until", "2024-07-01"])
     analysis = json.loads(result.output)["analysis"]
-    assert analysis["notes"][0] == {"key": "bots_excluded", "values": {"count": 13},
+    assert analysis["notes"][0] == {"key": "bots_excluded", "values": {"count": 13}, "section": "notes",
                                     "text": "已从所有指标中排除 13 条机器人事件。"}
     assert all(note["text"] and note["key"] for note in analysis["notes"])
     assert [m["month"] for m in analysis["history"]][:2] == ["2023-07", "2023-08"]

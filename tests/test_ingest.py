@@ -139,7 +139,7 @@ def test_windows_and_counts(csv_analysis):
     assert w.year_ago.end == datetime(2023, 7, 2, tzinfo=timezone.utc)
     assert csv_analysis.events_read == 22
     assert csv_analysis.format == "csv" and csv_analysis.source == "events.csv"
-    assert {"key": "bots_excluded", "values": {"count": 1}} in [n.model_dump() for n in csv_analysis.notes]
+    assert {"key": "bots_excluded", "values": {"count": 1}, "section": "notes"} in [n.model_dump() for n in csv_analysis.notes]
 
 
 def test_until_defaults_to_latest_event():

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import OptionError, Problem
-from .csvlog import latest_csv
 from .detect import detect_format
 from .facts import monthly_series, summarise
+from .latest import latest_timestamp
 from .metrics import Accumulator
-from .model import IngestError
+from .model import IngestError, IngestWarnings, collecting
 from .readers import read_events
-from .report import Analysis, Window, Windows
+from .report import Analysis, Note, Window, Windows
 from .timeparse import UTC, parse_any
 from .windows import make_windows
 
@@ -37,15 +37,8 @@ def _aware(value, name: str) -> datetime | None:
 
 
 def _latest(path: Path, fmt: str, bots, staff, salt: str) -> datetime:
-    """Latest event timestamp: a light pre-pass, needed only when `until` is not given.
-
-    CSV logs are scanned on the timestamp column alone; other formats are small per-file JSON
-    documents or mail archives, for which a plain extra pass over the events is cheap enough.
-    """
-    if fmt == "csv" and path.is_file():
-        latest = latest_csv(path)
-    else:
-        latest = max((ev.timestamp for ev in read_events(path, fmt, bots, staff, salt=salt)), default=None)
+    """Latest plausible event timestamp: a light pre-pass, needed only when `until` is not given."""
+    latest = latest_timestamp(path, fmt, bots, staff, salt)
     if latest is None:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     return latest
@@ -59,7 +52,7 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     fmt = fmt or detect_format(path)
     bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
-    with _readable(path):
+    with _readable(path), collecting() as found:
         given_until = until is not None
         until = until or _latest(path, fmt, bots, staff, salt)
         if since is not None and since >= until:
@@ -76,7 +69,19 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     if not acc.seen:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     metrics, notes = summarise(acc, until_given=given_until)
-    return _package(path, fmt, acc, metrics, notes)
+    return _package(path, fmt, acc, metrics, notes + _warning_notes(found))
+
+
+def _warning_notes(found: IngestWarnings) -> list[Note]:
+    """The readers' warnings as notes, once each (the pre-pass and the main pass may both report one)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for w in found:
+        key = (w.key, repr(sorted(w.values.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append(Note(key=w.key, values=dict(w.values), section="warnings"))
+    return out
 
 
 @contextlib.contextmanager

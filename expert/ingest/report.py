@@ -49,10 +49,11 @@ class Note(BaseModel):
 
     key: str
     values: dict[str, Any] = Field(default_factory=dict)
+    section: str = "notes"  # "warnings" for what the readers found (clock errors, skipped records)
 
     def text(self, lang: str = "en", root: Path | str | None = None) -> str:
         """The note in `lang`, placeholders filled."""
-        return ingest_text("notes", self.key, lang, root, **self.values)
+        return ingest_text(self.section, self.key, lang, root, **self.values)
 
 
 class Metric(BaseModel):
