@@ -105,6 +105,21 @@ def _history_markdown(analysis: Analysis, kb: KnowledgeBase, lang: str) -> list[
     return [f"**{heading}**", "", *[f"- {label}: `{spark}` {peak}" for label, spark, peak in rows], ""]
 
 
+BOTS_SHOWN = 10  # excluded bot accounts listed by name in a report; the rest are counted
+
+
+def _bots_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str | None:
+    """One line listing the accounts excluded as bots (pseudonyms, events, why), or None."""
+    if not analysis.bots:
+        return None
+    shown = sorted(analysis.bots, key=lambda b: (-b.events, b.pseudonym))[:BOTS_SHOWN]
+    accounts = [kb.message("analysis_bot", lang, pseudonym=b.pseudonym, events=b.events, why=b.text(lang, kb.root))
+                for b in shown]
+    if len(analysis.bots) > BOTS_SHOWN:
+        accounts.append(kb.message("analysis_more", lang, count=len(analysis.bots) - BOTS_SHOWN))
+    return kb.message("analysis_bots", lang, count=len(analysis.bots), accounts="; ".join(accounts))
+
+
 def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
     """The Analysis as JSON, with each note's text and each metric's definition added in `lang`."""
     data = analysis.model_dump(mode="json")
@@ -112,6 +127,8 @@ def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
         out["definition"] = metric.definition(lang, kb.root)
     for note, out in zip(analysis.notes, data["notes"]):
         out["text"] = note.text(lang, kb.root)
+    for bot, out in zip(analysis.bots, data["bots"]):
+        out["text"] = bot.text(lang, kb.root)
     return data
 
 
@@ -186,6 +203,8 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
         emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
         return
     notes = [kb.message("analysis_note", lang, note=n.text(lang, kb.root)) for n in analysis.notes]
+    bots = _bots_line(analysis, kb, lang)
+    notes += [bots] if bots else []
     if fmt == "markdown":
         rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
         head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",

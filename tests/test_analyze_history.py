@@ -138,3 +138,51 @@ def test_count_test_and_reference_are_burst_proof():
     assert poisson_cdf(0, 1.0) == pytest.approx(0.3679, abs=1e-4)
     assert poisson_cdf(2000, 10_000.0) == pytest.approx(0.0, abs=1e-12)  # no underflow error on big counts
     assert usual_gap([1, 2, 3, 10]) == pytest.approx(5.8)  # gaps 1, 1, 7: p90 interpolated
+
+
+# --- Bots listed, issue trackers' resolution --------------------------------------------------------
+
+FORUM = Path(__file__).parent / "fixtures" / "ingest" / "forum.csv"
+
+
+def test_accounts_excluded_as_bots_are_listed_with_the_rule_and_their_events():
+    analysis = analyze_export(FORUM)
+    assert [(b.rule, b.pattern, b.events) for b in analysis.bots] == [("name", "*[bot]", 13)]
+    assert "digest" not in analysis.model_dump_json()  # pseudonyms only, never the account's name
+    assert analysis.bots[0].text("zh") == "名称符合机器人名称模式 *[bot]"
+
+
+def _github_pages(folder: Path, issues: int = 8) -> Path:
+    """Issue and comment pages: issue n opened on day n, answered after n hours, closed after n days."""
+    import json
+    base = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    page, comments = [], []
+    for n in range(1, issues + 1):
+        opened = base + timedelta(days=n)
+        page.append({"url": f"https://api.github.com/repos/acme/w/issues/{n}", "number": n,
+                     "user": {"login": f"user{n}", "id": n, "type": "User"}, "author_association": "NONE",
+                     "state": "closed", "created_at": iso(opened), "closed_at": iso(opened + timedelta(days=n)),
+                     "closed_by": {"login": "maint", "id": 99, "type": "User"}})
+        comments.append({"id": 1000 + n, "issue_url": f"https://api.github.com/repos/acme/w/issues/{n}",
+                         "user": {"login": "maint", "id": 99, "type": "User"}, "author_association": "MEMBER",
+                         "created_at": iso(opened + timedelta(hours=n))})
+    folder.mkdir()
+    (folder / "issues.json").write_text(json.dumps(page))
+    (folder / "comments.json").write_text(json.dumps(comments))
+    return folder
+
+
+def test_issue_tracker_gives_resolution_duration_and_response_rate(tmp_path):
+    """CHAOSS Issue Resolution Duration from close events, which are not counted as activity."""
+    analysis = analyze_export(_github_pages(tmp_path / "gh"), until="2024-04-01")
+    activity = analysis.facts["activity"]
+    assert activity["median_resolution_days"] == 4.5  # closed after 1..8 days
+    assert activity["response_rate"] == 1.0 and activity["median_first_response_hours"] == 4.5
+    assert analysis.history[-2].events == 16  # 8 issues + 8 comments in March; the 8 closes are not activity
+
+
+def test_too_few_closed_issues_leave_resolution_out(tmp_path):
+    analysis = analyze_export(_github_pages(tmp_path / "gh", issues=6), until="2024-03-10")
+    assert "median_resolution_days" not in analysis.facts["activity"]
+    assert "too_few_closed" in [n.key for n in analysis.notes]

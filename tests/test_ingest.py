@@ -34,6 +34,7 @@ EXPECTED = {
         "member_to_member_reply_share": 0.6,     # 3 of 5 replies have no staff on either side
         "member_to_member_reply_share_change_pct": 140.0,  # 0.6 vs 1/4
         "reply_coverage": 0.5,                   # t7, t8 answered within 7 days; t9 never, t10 after 10 days
+        "response_rate": 0.75,                   # t7, t8, t10 answered at all; t9 never
         "median_first_response_hours": 6.0,      # median(6, 3, 240)
         "median_first_response_hours_change_pct": 300.0,   # 6 vs median(2, 4, 1, 0.5) = 1.5
     },

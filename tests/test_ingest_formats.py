@@ -61,7 +61,7 @@ def test_slack_metrics():
     assert a.windows.current.end == _at(2024, 5, 2, 9, 0, 0, 300)
     assert a.facts["activity"] == {"median_first_response_hours": 2.0, "reply_coverage": 1.0,
                                    "admin_reply_share": 0.5, "member_to_member_reply_share": 0.5,
-                                   "days_since_last_activity": 0.0}
+                                   "days_since_last_activity": 0.0, "response_rate": 1.0}
     assert a.facts["contributors"] == {"top_contributor_share": 0.5, "top10_share": 1.0, "bus_factor": 1}
 
 
@@ -116,7 +116,8 @@ def test_discourse_metrics():
     a = analyze_export(FIX / "discourse_topic.json")
     assert a.facts["activity"] == {"reply_coverage": 1.0, "median_first_response_hours": 2.0,
                                    "admin_reply_share": 0.333, "member_to_member_reply_share": 0.667,
-                                   "days_since_last_activity": 8.0}  # the latest post is the system account's
+                                   "days_since_last_activity": 8.0,  # the latest post is the system account's
+                                   "response_rate": 1.0}
 
 
 def test_discourse_topic_list_uses_same_pseudonyms():

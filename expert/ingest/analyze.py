@@ -10,11 +10,12 @@ from typing import Callable, Iterable
 from ..errors import OptionError, Problem
 from .detect import detect_format
 from .facts import monthly_series, summarise
+from .identity import Identities
 from .latest import latest_timestamp
 from .metrics import Accumulator
 from .model import IngestError, IngestWarnings, collecting
 from .readers import read_events
-from .report import Analysis, Note, Window, Windows
+from .report import Analysis, ExcludedBot, Note, Window, Windows
 from .timeparse import UTC, parse_any
 from .windows import make_windows
 
@@ -22,7 +23,7 @@ __all__ = ["analyze_export", "PROGRESS_EVERY"]
 
 PROGRESS_EVERY = 50_000
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
-STAFF_FLAG_FORMATS = frozenset({"discourse", "slack"})
+STAFF_FLAG_FORMATS = frozenset({"discourse", "slack", "github", "matrix"})
 
 
 def _aware(value, name: str) -> datetime | None:
@@ -65,11 +66,15 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
             raise OptionError(Problem("until", f"{until.date().isoformat()} leaves no room for the baseline "
                                                "and year-ago windows before year 1", "give a later date")) from None
         acc = Accumulator(windows, since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
-        _consume(read_events(path, fmt, bots, staff, salt=salt), acc, progress)
+        ids = Identities(bots, staff, salt)
+        _consume(read_events(path, fmt, ids=ids), acc, progress)
     if not acc.seen:
         raise IngestError(path, "no events found", "the export is empty or holds only system messages")
     metrics, notes = summarise(acc, until_given=given_until)
-    return _package(path, fmt, acc, metrics, notes + _warning_notes(found))
+    analysis = _package(path, fmt, acc, metrics, notes + _warning_notes(found))
+    analysis.bots = [ExcludedBot(pseudonym=b.pseudonym, rule=b.rule, pattern=b.pattern,
+                                 events=acc.bot_actors.get(b.pseudonym, 0)) for b in ids.excluded_bots()]
+    return analysis
 
 
 def _warning_notes(found: IngestWarnings) -> list[Note]:

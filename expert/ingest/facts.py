@@ -19,7 +19,7 @@ NOTE_KEYS = (
     "no_staff", "no_baseline_member_replies", "no_threads", "no_current_threads", "no_responses",
     "no_baseline_responses", "no_history_before_window", "no_joined", "no_rhythm", "no_trailing_year",
     "too_few_replies", "too_few_threads", "too_few_contributions", "too_few_joined", "no_history_for_regulars",
-    "old_export",
+    "old_export", "too_few_closed",
 )
 # Minimum evidence for the conversation metrics (the history's are in history.MINIMUM).
 MINIMUM_REPLIES = 10
@@ -239,6 +239,8 @@ def _threads(out: _Out) -> None:
     hours = _response_hours(cur)
     answered = sum(1 for rec in cur if rec[T1] is not None and rec[T1] - rec[T0] <= WEEK)
     out.emit("activity.reply_coverage", rate(answered, len(cur)), threads_started=len(cur), answered_within_7d=answered)
+    out.emit("activity.response_rate", rate(len(hours), len(cur)), threads_started=len(cur), threads_responded=len(hours))
+    _resolution(out, w)
     if not hours:
         out.note("no_responses")
         return
@@ -251,6 +253,20 @@ def _threads(out: _Out) -> None:
                  baseline_threads_responded=len(base_hours))
     else:
         out.note("no_baseline_responses")
+
+
+def _resolution(out: _Out, w) -> None:
+    """CHAOSS Issue Resolution Duration: median days from opening to closing, for threads opened in the window."""
+    acc = out.acc
+    if not acc.closed:
+        return
+    days = [(acc.closed[key] - rec[T0]).total_seconds() / 86400.0 for key, rec in acc.threads.items()
+            if w.cur_start < rec[T0] <= w.until and key in acc.closed and key not in acc.old_threads
+            and acc.closed[key] >= rec[T0]]
+    if len(days) < MINIMUM_THREADS:
+        out.note("too_few_closed", closed=len(days), minimum=MINIMUM_THREADS)
+        return
+    out.emit("activity.median_resolution_days", round(median(days), 1), "days", threads_closed=len(days))
 
 
 def _concentration_span(acc: Accumulator) -> tuple[str, int] | None:

@@ -5,7 +5,7 @@ with the number of events: every event only updates counters in those tables.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from .history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
 from .model import Event
@@ -41,6 +41,8 @@ DEFINITIONS: dict[str, dict[str, int | float]] = {
     "activity.member_to_member_reply_share_change_pct": {},
     "activity.admin_reply_share": {},
     "activity.reply_coverage": {},
+    "activity.response_rate": {},
+    "activity.median_resolution_days": {},
     "activity.returning_member_share": {},
     "contributors.core_total": {"months": MINIMUM["regular_months"]},
     "contributors.core_inactive_4w": {"ratio": MINIMUM["lost_ratio"]},
@@ -75,6 +77,8 @@ class Accumulator:
         self.events = {"current": 0, "baseline": 0, "year_ago": 0}
         self.replies = {"current": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}  # total, staff, m2m, unresolved
         self.seen = self.used = self.bot_events = 0
+        self.bot_actors: dict[str, int] = {}
+        self.closed: dict[str, datetime] = {}  # thread -> first close time (issue trackers)
         self.has_threads = False
         self.earliest = None
         self.latest = None
@@ -96,6 +100,11 @@ class Accumulator:
             return
         if ev.is_bot:
             self.bot_events += 1
+            self.bot_actors[ev.actor] = self.bot_actors.get(ev.actor, 0) + 1
+            return
+        if ev.kind == "close":  # an issue closed: not activity, but the end of its resolution time
+            if ev.thread is not None and (ev.thread not in self.closed or t < self.closed[ev.thread]):
+                self.closed[ev.thread] = t
             return
         self.used += 1
         if self.earliest is None or t < self.earliest:

@@ -12,12 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Window", "Windows", "Month", "Metric", "Note", "Analysis", "sparkline", "HISTORY_MONTHS", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
+__all__ = ["Window", "Windows", "Month", "Metric", "Note", "ExcludedBot", "Analysis", "sparkline", "HISTORY_MONTHS", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
 
 INGEST_TEXTS = "ingest.yaml"
 HISTORY_MONTHS = 36  # months of history a report draws
 _BARS = "▁▂▃▄▅▆▇█"
 SECTIONS = ("notes", "definitions")
+OPTIONAL_SECTIONS = ("warnings", "bot_rules")
 
 
 class Window(BaseModel):
@@ -42,6 +43,19 @@ class Month(BaseModel):
     events: int
     active: int
     new: int
+
+
+class ExcludedBot(BaseModel):
+    """An account left out of every metric as a bot: pseudonym, why (a `bot_rules:` key), its events."""
+
+    pseudonym: str
+    rule: str
+    pattern: str = ""
+    events: int = 0
+
+    def text(self, lang: str = "en", root: Path | str | None = None) -> str:
+        """Why it was excluded, in `lang`."""
+        return ingest_text("bot_rules", self.rule, lang, root, pattern=self.pattern)
 
 
 class Note(BaseModel):
@@ -86,6 +100,7 @@ class Analysis(BaseModel):
     metrics: list[Metric] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     history: list[Month] = Field(default_factory=list)
+    bots: list[ExcludedBot] = Field(default_factory=list)
 
 
 def sparkline(values: list[int]) -> str:
@@ -118,7 +133,8 @@ def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
         raise KnowledgeError(Problem(str(path), "expected mappings 'notes:' and 'definitions:'"))
     out: dict[str, dict[str, dict[str, str]]] = {}
-    for section in (*SECTIONS, *(["warnings"] if isinstance(data.get("warnings"), dict) else [])):
+    optional = [s for s in OPTIONAL_SECTIONS if isinstance(data.get(s), dict)]
+    for section in (*SECTIONS, *optional):
         for key, body in data[section].items():
             line = getattr(body, "line", getattr(data[section], "line", 0))
             if not isinstance(body, dict) or not all(isinstance(body.get(lang), str) and body[lang].strip()
