@@ -10,7 +10,7 @@ cover those families (the `topics` mapping of knowledge/questions.yaml). An empt
 We count the questions asked until the top diagnoses (reported, no anti-patterns, certainty
 ≥ 0.5, in rank order) equal those of the full-information plan and stay equal, for:
 
-- adaptive: the questionnaire's own choice of question (expert.questionnaire.next_question);
+- adaptive: the questionnaire's own choice of question (expert.consult.questionnaire.next_question);
 - fixed: every question of knowledge/questions.yaml in file order.
 
 A second run ("concerns: don't know") repeats the adaptive one with the person answering
@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from expert.api import load_situation  # noqa: E402
+from expert.planning.pipeline import load_situation  # noqa: E402
 from expert.errors import ExpertError  # noqa: E402
 from expert.knowledge import cached_knowledge  # noqa: E402
-from expert.questionnaire import (CONCERNS, load_questions, next_question, run,  # noqa: E402
+from expert.consult.questionnaire import (CONCERNS, load_questions, next_question, run,  # noqa: E402
                                   top_of, topics_for_families)
 
 

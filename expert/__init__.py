@@ -3,15 +3,46 @@
     >>> import expert
     >>> plan = expert.diagnose({"community": {"name": "Demo"}, "activity": {"activity_change_pct": -30}})
     >>> plan.to_json()
+
+The pipeline reads top to bottom as the packages: knowledge → model → reasoning → planning →
+ingest → consult → analysis → render → cli. The names below are loaded on first use, so importing
+`expert` (or running `expert --help`) does not load the rule engine.
 """
-from .api import diagnose, load_situation
-from .errors import ExpertError, InputFileError, KnowledgeError, SituationError
-from .knowledge import KnowledgeBase, load_knowledge
-from .plan import Plan
-from .situation import Situation
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from expert.errors import ExpertError, InputFileError, KnowledgeError, SituationError
+
+if TYPE_CHECKING:
+    from expert.knowledge import KnowledgeBase, load_knowledge
+    from expert.model.plan import Plan
+    from expert.model.situation import Situation
+    from expert.planning.pipeline import diagnose, load_situation
 
 __all__ = [
     "diagnose", "load_situation", "load_knowledge", "KnowledgeBase", "Plan", "Situation",
     "ExpertError", "SituationError", "KnowledgeError", "InputFileError",
 ]
-__version__ = "0.1.0"
+
+_LAZY = {
+    "diagnose": "expert.planning.pipeline", "load_situation": "expert.planning.pipeline",
+    "load_knowledge": "expert.knowledge", "KnowledgeBase": "expert.knowledge",
+    "Plan": "expert.model.plan", "Situation": "expert.model.situation",
+}
+
+try:
+    __version__ = version("community-expert")  # the one version: pyproject.toml's
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562)."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'expert' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m expert` runs the command line."""
-from .cli import main
+from expert.cli import main
 
 if __name__ == "__main__":
     main()

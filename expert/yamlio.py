@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputFileError, Problem
+from expert.errors import InputFileError, Problem
 
 __all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "short_repr", "atomic_write_text"]
 

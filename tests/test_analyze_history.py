@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import expert
-from expert.cli_analyze import situation_from_analysis
+from expert.analysis.situation import situation_from_analysis
 from expert.ingest import analyze_export
 from expert.ingest.history import poisson_cdf, robust_change, usual_gap
 from expert.knowledge import load_knowledge

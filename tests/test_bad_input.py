@@ -285,7 +285,7 @@ def write_session(tmp_path, extra="", step="- {fact: objective, dont_know: true}
 
 @pytest.mark.parametrize("word,skipped", [("no", False), ("false", False), ("否", False), ("yes", True), ("是", True)])
 def test_dont_know_no_in_a_session_file_is_read_as_false_regression(tmp_path, kb, word, skipped):
-    from expert.session import Session
+    from expert.consult.session import Session
 
     path = write_session(tmp_path, step=f"- {{fact: objective, value: grow, dont_know: \"{word}\"}}\n")
     assert ("objective" in Session.load(kb, path).skipped()) is skipped
@@ -308,7 +308,7 @@ def test_session_from_a_newer_or_unknown_version_is_refused(tmp_path, capsys, ve
 
 @pytest.mark.parametrize("extra", ["", "version: 1\n"])
 def test_session_of_the_current_or_first_release_version_resumes(tmp_path, kb, extra):
-    from expert.session import Session
+    from expert.consult.session import Session
 
     assert Session.load(kb, write_session(tmp_path, extra=extra)).skipped() == {"objective"}
 

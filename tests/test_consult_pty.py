@@ -103,8 +103,8 @@ def words_for(spec):
 
 def session_before(kb, tmp_path, kind):
     """A saved session whose next question is of ``kind`` (answering the ones before it); its fact."""
-    from expert.questionnaire import load_questions, next_question
-    from expert.session import Session, parse_answer
+    from expert.consult.questionnaire import load_questions, next_question
+    from expert.consult.session import Session, parse_answer
 
     catalogue = load_questions(kb)
     session = Session(kb, path=tmp_path / f"{kind}.session.yaml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from expert.cli import cli
-from expert.docs import catalogue_name, render_catalogue
+from expert.knowledge.docs import catalogue_name, render_catalogue
 
 from .conftest import ROOT
 

@@ -46,7 +46,7 @@ def test_experta_is_imported_in_one_module_only():
 
 def test_library_api_accepts_dict_path_and_situation(tmp_path):
     import expert
-    from expert.situation import Situation
+    from expert.model.situation import Situation
 
     data = {"community": {"name": "Lib"}, "conflict": {"severity": "high"}}
     path = tmp_path / "s.yaml"
@@ -104,7 +104,7 @@ def test_engine_logging_can_be_switched_on_and_off_by_the_host(caplog):
     import logging
 
     import expert
-    from expert.rete import engine_logging
+    from expert.reasoning.rete import engine_logging
 
     data = {"community": {"name": "Toggle"}, "activity": {"activity_change_pct": -30}}
     try:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from expert import explain
+from expert.reasoning import explain
 from expert.cli import cli, main
-from expert.explain import describe_condition, explain_id, known_ids
+from expert.knowledge.describe import describe_condition
+from expert.reasoning.explain import explain_id, known_ids
 
 
 def invoke(runner, *args):
@@ -85,7 +86,7 @@ def test_every_id_can_be_explained_in_both_languages(kb):
 
 
 def test_condition_words_for_every_operator(kb):
-    from expert import conditions as C
+    from expert.knowledge import conditions as C
 
     node = C.All((C.Leaf("exit_reasons", "contains_any", ("burnout", "conflict")),
                   C.Leaf("proposed_tactics", "nonempty", True), C.Leaf("stage", "in", ("cold_start",)),

@@ -9,8 +9,8 @@ import pytest
 import expert
 from expert.knowledge import cached_knowledge
 from expert.render import render
-from expert.scenario import load_scenario
-from expert.situation import match_tactic
+from expert.model.scenario import load_scenario
+from expert.model.situation import match_tactic
 
 from .conftest import ROOT, SCENARIOS
 

@@ -8,7 +8,7 @@ import pytest
 
 from expert.cli import cli
 from expert.knowledge import default_knowledge_dir
-from expert.lint import lint
+from expert.knowledge.lint import lint
 
 BUNDLED = default_knowledge_dir()
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from expert.cli import cli, main
-from expert.render.safe import grouped, markdown_text, terminal_markup, terminal_text
+from expert.textsafe import grouped, markdown_text, terminal_markup, terminal_text
 
 from .conftest import ROOT
 
-# Independent of expert.render.safe on purpose: C0 but tab/newline, ESC, DEL, C1, bidi controls.
+# Independent of expert.textsafe on purpose: C0 but tab/newline, ESC, DEL, C1, bidi controls.
 FORBIDDEN_ON_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 EVENTS = ROOT / "tests" / "fixtures" / "ingest" / "events.csv"
@@ -150,8 +150,8 @@ def test_terminal_text_cuts_long_text_and_keeps_lines_only_when_asked():
 
 
 def test_consult_how_shows_answers_without_control_characters(kb):
-    from expert.api import consult_facts, load_situation
-    from expert.explain import how
+    from expert.planning.pipeline import consult_facts, load_situation
+    from expert.reasoning.explain import how
 
     situation = load_situation(situation_with("metric\x1b]0;owned\x07"), kb)
     reasoning = consult_facts(situation, kb)

@@ -6,7 +6,7 @@ import json
 import yaml
 
 from expert.cli import cli
-from expert.situation import Situation
+from expert.model.situation import Situation
 
 from .conftest import ROOT
 
@@ -155,7 +155,7 @@ def _kb():
 
 
 def _catalogue():
-    from expert.questionnaire import load_questions
+    from expert.consult.questionnaire import load_questions
 
     return load_questions(_kb())
 

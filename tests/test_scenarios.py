@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import expert
-from expert.scenario import check, load_scenario
+from expert.model.scenario import check, load_scenario
 
 from .conftest import SCENARIOS
 
@@ -41,7 +41,7 @@ activity: {activity_change_pct: -40}
 def test_group_beside_situation_is_refused_not_dropped(tmp_path, kb):
     """Regression: `activity:` beside `situation:` was silently ignored and the diagnosis changed."""
     from expert.errors import SituationError
-    from expert.situation import Situation
+    from expert.model.situation import Situation
 
     path = tmp_path / "beside.yaml"
     path.write_text(MISPLACED_GROUP)
@@ -54,7 +54,7 @@ def test_group_beside_situation_is_refused_not_dropped(tmp_path, kb):
 
 def test_unknown_scenario_key_gets_did_you_mean_and_the_allowed_keys(tmp_path, kb):
     from expert.errors import SituationError
-    from expert.situation import Situation
+    from expert.model.situation import Situation
 
     path = tmp_path / "typo.yaml"
     path.write_text("title: t\nsituation: {community: {name: T}}\nexpct: {}\nnotes: hello\n")
@@ -67,7 +67,7 @@ def test_unknown_scenario_key_gets_did_you_mean_and_the_allowed_keys(tmp_path, k
 
 
 def test_every_bundled_scenario_has_only_scenario_keys():
-    from expert.scenario import SCENARIO_KEYS
+    from expert.model.scenario import SCENARIO_KEYS
     from expert.yamlio import load_yaml_file
 
     for path in SCENARIOS:

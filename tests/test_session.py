@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from expert.errors import ExpertError, SituationError
-from expert.session import (AnswerError, Session, is_session, load_source, parse_answer, resolve_fact)
+from expert.consult.session import (AnswerError, Session, is_session, load_source, parse_answer, resolve_fact)
 
 from .conftest import ROOT
 
@@ -239,7 +239,7 @@ step = st.sampled_from(ASKABLE).flatmap(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(step, max_size=12), st.sampled_from(["en", "zh"]))
 def test_any_answers_saved_then_loaded_round_trip_and_resume(tmp_path, steps, lang):
-    from expert.questionnaire import load_questions, next_question
+    from expert.consult.questionnaire import load_questions, next_question
 
     session = Session(KB, lang=lang, path=tmp_path / "p.session.yaml")
     session.answer("name", "Prop")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from expert.errors import InputFileError, SituationError
-from expert.situation import Situation
+from expert.model.situation import Situation
 
 
 def parse(kb, **groups):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from expert.cli import cli
-from expert.session import Session
-from expert.whatif import compare, parse_changes
+from expert.consult.session import Session
+from expert.consult.whatif import compare, parse_changes
 
 from .conftest import ROOT
 
@@ -13,7 +13,7 @@ DEMO = str(ROOT / "scenarios" / "demo.yaml")
 
 
 def test_removing_the_decline_removes_its_differential(kb):
-    from expert.session import load_source
+    from expert.consult.session import load_source
 
     data, _ = load_source(kb, DEMO)
     result = compare(kb, data, parse_changes(kb, ["activity_change_pct=0", "active_members_change_pct=0"]))

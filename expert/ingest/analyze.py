@@ -7,17 +7,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import OptionError, Problem
-from .detect import detect_format
-from .facts import monthly_series, summarise
-from .identity import Identities
-from .latest import latest_timestamp
-from .metrics import Accumulator
-from .model import IngestError, IngestWarnings, collecting
-from .readers import read_events
-from .report import Analysis, ExcludedBot, Note, Window, Windows
-from .timeparse import UTC, parse_any
-from .windows import make_windows
+from expert.errors import OptionError, Problem
+from expert.ingest.detect import detect_format
+from expert.ingest.facts import monthly_series, summarise
+from expert.ingest.identity import Identities
+from expert.ingest.latest import latest_timestamp
+from expert.ingest.metrics import Accumulator
+from expert.ingest.model import IngestError, IngestWarnings, collecting
+from expert.ingest.readers import read_events
+from expert.ingest.report import Analysis, ExcludedBot, Note, Window, Windows
+from expert.ingest.timeparse import UTC, parse_any
+from expert.ingest.windows import make_windows
 
 __all__ = ["analyze_export", "PROGRESS_EVERY"]
 

@@ -8,9 +8,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
-from .identity import Identities
-from .model import Event, IngestError, printable, warn
-from .timeparse import UTC, Latest, parse_any
+from expert.ingest.identity import Identities
+from expert.ingest.model import Event, IngestError, printable, warn
+from expert.ingest.timeparse import UTC, Latest, parse_any
 
 __all__ = ["read_csv", "read_jsonl", "latest_csv", "FIELDS", "MAX_MULTILINE_CELL"]
 

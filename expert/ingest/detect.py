@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .model import IngestError
+from expert.ingest.model import IngestError
 
 __all__ = ["detect_format", "FORMATS"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from .identity import Identities
-from .jsonfile import load_json
-from .model import Event, IngestError
-from .records import FieldError, iso_time, mapping, records, text
+from expert.ingest.identity import Identities
+from expert.ingest.jsonfile import load_json
+from expert.ingest.model import Event, IngestError
+from expert.ingest.records import FieldError, iso_time, mapping, records, text
 
 __all__ = ["read_discord", "events_from_discord"]
 

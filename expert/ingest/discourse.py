@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .identity import Identities
-from .jsonfile import load_json
-from .model import Event, IngestError
-from .records import FieldError, iso_time, mapping, records, sequence, text, whole
+from expert.ingest.identity import Identities
+from expert.ingest.jsonfile import load_json
+from expert.ingest.model import Event, IngestError
+from expert.ingest.records import FieldError, iso_time, mapping, records, sequence, text, whole
 
 __all__ = ["read_discourse", "is_discourse"]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from statistics import median
 
-from .history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
-from .metrics import ALL, BASE, CUR, DEFINITIONS, FIRST, LAST, T0, T1, WEEK, WEEKS, WINS, Y1, Y2, Accumulator
-from .report import Metric, Month, Note
+from expert.ingest.history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
+from expert.ingest.metrics import ALL, BASE, CUR, DEFINITIONS, FIRST, LAST, T0, T1, WEEK, WEEKS, WINS, Y1, Y2, Accumulator
+from expert.ingest.report import Metric, Month, Note
 
 __all__ = ["summarise", "monthly_series", "NOTE_KEYS"]
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..yamlio import short_repr
-from .detect import detect_format
-from .jsonfile import load_json
-from .model import IngestError, printable
-from .records import FieldError
-from .records import epoch_time as _epoch_seconds
-from .records import iso_time as _iso
-from .timeparse import from_epoch
+from expert.yamlio import short_repr
+from expert.ingest.detect import detect_format
+from expert.ingest.jsonfile import load_json
+from expert.ingest.model import IngestError, printable
+from expert.ingest.records import FieldError
+from expert.ingest.records import epoch_time as _epoch_seconds
+from expert.ingest.records import iso_time as _iso
+from expert.ingest.timeparse import from_epoch
 
 __all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .fields import describe, field, iso_time, load_pages
-from .identity import Identities
-from .model import Event, IngestError
+from expert.ingest.fields import describe, field, iso_time, load_pages
+from expert.ingest.identity import Identities
+from expert.ingest.model import Event, IngestError
 
 __all__ = ["read_github", "STAFF_ASSOCIATIONS"]
 

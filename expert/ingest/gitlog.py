@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from .identity import Identities
-from .model import Event, IngestError, printable, warn
-from .timeparse import from_epoch
+from expert.ingest.identity import Identities
+from expert.ingest.model import Event, IngestError, printable, warn
+from expert.ingest.timeparse import from_epoch
 
 __all__ = ["read_git", "git_dir", "GIT_SAFETY"]
 

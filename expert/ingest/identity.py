@@ -37,8 +37,8 @@ def pseudonym(identity: str, salt: str = "") -> str:
 @lru_cache(maxsize=8)
 def _load_bot_patterns(path: Path) -> tuple[str, ...]:
     """Read the `bots:` list of one ingest.yaml once; a missing list means no name rules."""
-    from ..errors import KnowledgeError, Problem
-    from ..yamlio import load_yaml_file
+    from expert.errors import KnowledgeError, Problem
+    from expert.yamlio import load_yaml_file
 
     data = load_yaml_file(path) if path.is_file() else {}
     items = data.get("bots", []) if isinstance(data, dict) else []
@@ -50,7 +50,7 @@ def _load_bot_patterns(path: Path) -> tuple[str, ...]:
 
 def bot_patterns(root: Path | str | None = None) -> tuple[str, ...]:
     """The bot name patterns of knowledge/ingest.yaml in `root` (default: the bundled knowledge)."""
-    from ..knowledge import default_knowledge_dir
+    from expert.knowledge import default_knowledge_dir
 
     folder = Path(root) if root is not None else default_knowledge_dir()
     return _load_bot_patterns(folder / "ingest.yaml")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .model import IngestError
+from expert.ingest.model import IngestError
 
 __all__ = ["load_json", "loads_json", "read_capped", "too_big", "MAX_JSON_BYTES", "MIB"]
 

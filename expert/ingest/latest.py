@@ -9,12 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from .csvlog import latest_csv
-from .detect import detect_format
-from .identity import Identities
-from .model import IngestError, printable, warn
-from .readers import READERS, read_events
-from .timeparse import Latest
+from expert.ingest.csvlog import latest_csv
+from expert.ingest.detect import detect_format
+from expert.ingest.identity import Identities
+from expert.ingest.model import IngestError, printable, warn
+from expert.ingest.readers import READERS, read_events
+from expert.ingest.timeparse import Latest
 
 __all__ = ["latest_timestamp"]
 

@@ -6,9 +6,9 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
-from .identity import Identities
-from .model import Event, IngestError
-from .timeparse import UTC
+from expert.ingest.identity import Identities
+from expert.ingest.model import Event, IngestError
+from expert.ingest.timeparse import UTC
 
 __all__ = ["read_mbox"]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
-from .model import Event
-from .report import Metric
-from .windows import WindowBounds
+from expert.ingest.history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
+from expert.ingest.model import Event
+from expert.ingest.report import Metric
+from expert.ingest.windows import WindowBounds
 
 __all__ = ["Accumulator", "DEFINITIONS"]
 

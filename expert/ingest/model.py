@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator
 
-from ..errors import InputFileError, Problem
+from expert.errors import InputFileError, Problem
 
 __all__ = ["Event", "IngestError", "IngestWarning", "IngestWarnings", "collecting", "warn", "printable"]
 

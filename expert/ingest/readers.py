@@ -4,19 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .csvlog import read_csv, read_jsonl
-from .detect import FORMATS, detect_format
-from .discord import read_discord
-from .discourse import read_discourse
-from .gitlog import read_git
-from .github import read_github
-from .identity import Identities
-from .matrix import read_matrix
-from .mboxlog import read_mbox
-from .model import Event, IngestError
-from .slack import read_slack
-from .telegram import read_telegram
-from .zulip import read_zulip
+from expert.ingest.csvlog import read_csv, read_jsonl
+from expert.ingest.detect import FORMATS, detect_format
+from expert.ingest.discord import read_discord
+from expert.ingest.discourse import read_discourse
+from expert.ingest.gitlog import read_git
+from expert.ingest.github import read_github
+from expert.ingest.identity import Identities
+from expert.ingest.matrix import read_matrix
+from expert.ingest.mboxlog import read_mbox
+from expert.ingest.model import Event, IngestError
+from expert.ingest.slack import read_slack
+from expert.ingest.telegram import read_telegram
+from expert.ingest.zulip import read_zulip
 
 __all__ = ["read_events", "READERS"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
-from ..yamlio import short_repr
-from .model import Event, IngestError, printable
-from .timeparse import from_epoch, parse_iso
+from expert.yamlio import short_repr
+from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.timeparse import from_epoch, parse_iso
 
 __all__ = ["FieldError", "text", "required_text", "mapping", "sequence", "whole", "iso_time", "epoch_time",
            "records", "record_label"]

@@ -114,7 +114,7 @@ def sparkline(values: list[int]) -> str:
 
 def _texts_path(root: Path | str | None) -> Path:
     """knowledge/ingest.yaml in `root`, else in the bundled knowledge folder."""
-    from ..knowledge import default_knowledge_dir
+    from expert.knowledge import default_knowledge_dir
 
     if root is not None and (Path(root) / INGEST_TEXTS).is_file():
         return Path(root) / INGEST_TEXTS
@@ -124,8 +124,8 @@ def _texts_path(root: Path | str | None) -> Path:
 @functools.lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     """Read and check ingest.yaml once per path: every note and definition needs en and zh."""
-    from ..errors import KnowledgeError, Problem
-    from ..yamlio import load_yaml_file
+    from expert.errors import KnowledgeError, Problem
+    from expert.yamlio import load_yaml_file
 
     if not path.is_file():
         raise KnowledgeError(Problem(str(path), "ingest texts not found", "restore knowledge/ingest.yaml"))
@@ -155,8 +155,8 @@ def ingest_texts(root: Path | str | None = None) -> dict[str, dict[str, dict[str
 
 def ingest_text(section: str, key: str, lang: str = "en", root: Path | str | None = None, **values: Any) -> str:
     """One text from knowledge/ingest.yaml in `lang`, placeholders filled; a missing key is a KnowledgeError."""
-    from ..errors import KnowledgeError, Problem
-    from ..knowledge import fill
+    from expert.errors import KnowledgeError, Problem
+    from expert.knowledge import fill
 
     entry = ingest_texts(root).get(section, {}).get(key)
     if entry is None:

@@ -7,10 +7,10 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from .identity import Identities
-from .records import epoch_time, records, text
-from .jsonfile import MIB, load_json, loads_json, read_capped, too_big
-from .model import Event, IngestError, printable
+from expert.ingest.identity import Identities
+from expert.ingest.records import epoch_time, records, text
+from expert.ingest.jsonfile import MIB, load_json, loads_json, read_capped, too_big
+from expert.ingest.model import Event, IngestError, printable
 
 __all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_ARCHIVE_BYTES"]
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .identity import Identities
-from .jsonfile import load_json
-from .model import Event, IngestError, printable
-from .records import FieldError, epoch_time, iso_time, mapping, records, sequence, text
+from expert.ingest.identity import Identities
+from expert.ingest.jsonfile import load_json
+from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.records import FieldError, epoch_time, iso_time, mapping, records, sequence, text
 
 __all__ = ["read_telegram", "chats_of"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .fields import describe, epoch_time, field, load_pages
-from .identity import Identities
-from .model import Event, IngestError
+from expert.ingest.fields import describe, epoch_time, field, load_pages
+from expert.ingest.identity import Identities
+from expert.ingest.model import Event, IngestError
 
 __all__ = ["read_zulip"]
 

@@ -1,8 +1,11 @@
 """Renderers: one module per output format, each a function Plan → text."""
 from __future__ import annotations
 
-from ..knowledge import KnowledgeBase
-from ..plan import Plan
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the formats list is read by the command line's --help: keep this module light
+    from expert.knowledge import KnowledgeBase
+    from expert.model.plan import Plan
 
 __all__ = ["render", "FORMATS"]
 
@@ -14,9 +17,9 @@ def render(plan: Plan, fmt: str, kb: KnowledgeBase, *, color: bool = False, widt
     if fmt == "json":
         return plan.to_json()
     if fmt == "markdown":
-        from .markdown import render_markdown
+        from expert.render.markdown import render_markdown
 
         return render_markdown(plan, kb)
-    from .terminal import render_terminal
+    from expert.render.terminal import render_terminal
 
     return render_terminal(plan, kb, color=color, width=width)

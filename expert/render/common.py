@@ -1,9 +1,9 @@
 """Localised labels shared by the text renderers."""
 from __future__ import annotations
 
-from ..knowledge import KnowledgeBase
-from ..plan import DiagnosisResult, Plan, PlannedAction
-from .safe import TEXT_LIMIT, clip, grouped
+from expert.knowledge import KnowledgeBase
+from expert.model.plan import DiagnosisResult, Plan, PlannedAction
+from expert.textsafe import TEXT_LIMIT, clip, grouped
 
 __all__ = ["Labels"]
 

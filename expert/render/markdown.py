@@ -6,12 +6,12 @@ break no table row.
 """
 from __future__ import annotations
 
-from ..knowledge import KnowledgeBase
-from ..plan import Plan
-from .common import Labels
-from .safe import clip
-from .safe import markdown_code as _code
-from .safe import markdown_text as _md
+from expert.knowledge import KnowledgeBase
+from expert.model.plan import Plan
+from expert.render.common import Labels
+from expert.textsafe import clip
+from expert.textsafe import markdown_code as _code
+from expert.textsafe import markdown_text as _md
 
 __all__ = ["render_markdown"]
 

@@ -6,10 +6,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..knowledge import KnowledgeBase
-from ..plan import Plan
-from .common import Labels
-from .safe import terminal_text as _t
+from expert.knowledge import KnowledgeBase
+from expert.model.plan import Plan
+from expert.render.common import Labels
+from expert.textsafe import terminal_text as _t
 
 __all__ = ["render_terminal", "renderables", "to_text"]
 

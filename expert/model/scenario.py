@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputFileError, Problem, SituationError, did_you_mean
-from .knowledge import KnowledgeBase, cached_knowledge
-from .plan import Plan
-from .yamlio import line_of, load_yaml_file, short_repr
+from expert.errors import InputFileError, Problem, SituationError, did_you_mean
+from expert.knowledge import KnowledgeBase, cached_knowledge
+from expert.model.plan import Plan
+from expert.yamlio import line_of, load_yaml_file, short_repr
 
 __all__ = ["Scenario", "Expectation", "SCENARIO_KEYS", "load_scenario", "check", "is_scenario", "check_scenario_keys"]
 

@@ -6,8 +6,8 @@ Output is deterministic: the same knowledge gives the same bytes.
 """
 from __future__ import annotations
 
-from .explain import _num, _value_label, describe_condition
-from .knowledge import PHASES, TIERS, KnowledgeBase
+from expert.knowledge.describe import describe_condition, range_bound, value_label
+from expert.knowledge import PHASES, TIERS, KnowledgeBase
 
 __all__ = ["render_catalogue", "catalogue_name"]
 
@@ -120,11 +120,11 @@ def _facts(kb: KnowledgeBase, lang: str, m) -> list[str]:
     for spec in kb.facts.values():
         bits = [m("explain_fact_meta", group=spec.group, type=m("type_" + spec.type))]
         if spec.min is not None or spec.max is not None:
-            bits.append(m("explain_range", min=_num(spec.min), max=_num(spec.max)))
+            bits.append(m("explain_range", min=range_bound(spec.min), max=range_bound(spec.max)))
         if spec.unit:
             bits.append(m("explain_unit", unit=spec.unit))
         if spec.values:
-            bits.append(", ".join(f"`{v}` {_value_label(kb, spec.name, v, lang)}" for v in spec.values))
+            bits.append(", ".join(f"`{v}` {value_label(kb, spec.name, v, lang)}" for v in spec.values))
         out.append(f"| `{spec.name}` | {_cell(spec.label.get(lang))} | {_cell(' · '.join(bits))} |")
     for spec in kb.derived.values():
         inputs = ", ".join(f"`{i}`" for i in [*spec.inputs, *spec.choices.values()])

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import conditions as C
-from .certainty import as_certainty
-from .engine import Reasoning
-from .knowledge import PHASES, TIERS, KnowledgeBase, fill
-from .plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
-from .situation import Situation
+from expert.knowledge import conditions as C
+from expert.reasoning.certainty import as_certainty
+from expert.reasoning.engine import Reasoning
+from expert.knowledge import PHASES, TIERS, KnowledgeBase, fill
+from expert.model.plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
+from expert.model.situation import Situation
 
 __all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement"]
 
@@ -60,10 +60,7 @@ def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
 
 def _rules_by_id(kb: KnowledgeBase) -> dict[str, Any]:
     """Rule id → rule, built once per knowledge base."""
-    found = kb._cache.get("rules_by_id")
-    if found is None:
-        found = kb._cache["rules_by_id"] = {r.id: r for r in kb.rules}
-    return found
+    return kb.rules_by_id
 
 
 def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[DiagnosisResult]:

@@ -5,11 +5,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import conditions as C
-from .certainty import combine_all
-from .compiler import engine_class
-from .knowledge import KnowledgeBase, RuleSpec
-from .rete import Conclusion, Datum, KnowledgeEngine
+from expert.knowledge import conditions as C
+from expert.reasoning.certainty import combine_all
+from expert.reasoning.compiler import engine_class
+from expert.knowledge import KnowledgeBase, Memo, RuleSpec
+from expert.reasoning.rete import Conclusion, Datum, KnowledgeEngine
 
 __all__ = ["Firing", "Reasoning", "reason", "reason_plain"]
 
@@ -88,10 +88,12 @@ def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+_ENGINES: Memo[threading.local] = Memo("engine per thread", lambda kb: threading.local())
+
 def _engine(kb: KnowledgeBase) -> _TracingEngine:
     """This thread's engine for the knowledge base: building the Rete network is the costly
     part, so it is done once and the instance is reset between consultations."""
-    local = kb._cache.setdefault("engines", threading.local())
+    local = _ENGINES.get(kb)
     engine = getattr(local, "engine", None)
     if engine is None:
         engine = local.engine = engine_class(kb, _TracingEngine)()
@@ -115,10 +117,7 @@ def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
 def reason_plain(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
     """The same reasoning in plain Python, level by level (baseline and what-if search)."""
     reasoning = Reasoning(facts=facts)
-    ordered = kb._cache.get("rules_by_level")
-    if ordered is None:
-        ordered = kb._cache["rules_by_level"] = sorted(kb.rules, key=lambda r: r.level)
-    for rule in ordered:
+    for rule in kb.rules_by_level:
         if C.evaluate(rule.when, facts, reasoning.cf) is True:
             reasoning.record(rule)
     return reasoning

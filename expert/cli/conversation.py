@@ -1,7 +1,7 @@
-"""`expert consult` (the interactive questionnaire) and `expert whatif`: prompting and printing only.
+"""The conversation of `expert consult`: prompting and printing only.
 
-The choice of question lives in questionnaire.py, the answers and the file in session.py, the
-comparison in whatif.py; this module talks to the person.
+The choice of question lives in consult/questionnaire.py, the answers and the file in
+consult/session.py; this module talks to the person.
 """
 from __future__ import annotations
 
@@ -15,23 +15,23 @@ import click
 from rich.console import Console
 from rich.text import Text as RichText
 
-from .api import diagnose as run_diagnosis
-from .cli import KNOWLEDGE_OPTION, cli, emit, knowledge_base, print_error
-from .engine import Reasoning
-from .errors import ExpertError, InputFileError, Problem
-from .explain import how as explain_how
-from .explain import why_fact
-from .knowledge import KnowledgeBase
-from .planner import acknowledgement
-from .questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
-from .render import FORMATS, render
-from .render.safe import terminal_text
-from .render.terminal import renderables
-from .session import (AnswerError, Session, default_session_path, knowledge_hash, load_source, lock_session,
+from expert.planning.pipeline import diagnose as run_diagnosis
+from expert.cli.common import emit, fail, knowledge_base
+from expert.reasoning.engine import Reasoning
+from expert.errors import ExpertError, InputFileError, Problem
+from expert.reasoning.explain import how as explain_how
+from expert.reasoning.explain import why_fact
+from expert.knowledge import KnowledgeBase
+from expert.planning.planner import acknowledgement
+from expert.consult.questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
+from expert.render import render
+from expert.textsafe import terminal_text
+from expert.render.terminal import renderables
+from expert.consult.session import (AnswerError, Session, default_session_path, knowledge_hash, load_source, lock_session,
                       parse_answer)
-from .yamlio import atomic_write_text
+from expert.yamlio import atomic_write_text
 
-__all__ = ["consult", "whatif", "classify"]
+__all__ = ["run_consultation", "classify"]
 
 _COMMANDS = {
     "dont_know": {"?", "？", "don't know", "dont know", "do not know", "idk", "unknown", "skip", "不知道", "不清楚", "跳过"},
@@ -296,42 +296,6 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
         click.echo(render(plan, fmt, talk.kb, color=False), nl=False)
 
 
-def _fail(exc: ExpertError) -> None:
-    """Print our error's problems to stderr and exit with its code (no traceback)."""
-    print_error(exc)
-    sys.exit(exc.exit_code)
-
-
-@cli.command()
-@click.option("--from", "source", type=str, default=None, help="Start from a situation or scenario file; ask only what is missing.")
-@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Continue a saved session.")
-@click.option("--session", "session_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to save the session (default: consult-<timestamp>.session.yaml here).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of questions and report (default en, or the session's).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Format of the final report.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the final report to this file.")
-@click.option("--export-situation", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="When finished, write the answers as a situation file.")
-@click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
-@KNOWLEDGE_OPTION
-def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
-            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
-    """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
-    with contextlib.ExitStack() as held:
-        try:
-            kb = knowledge_base(knowledge_dir)
-            catalogue = load_questions(kb)
-            target = session_path or resume or default_session_path()
-            held.enter_context(lock_session(kb, target, lang or "en"))
-            session, resumed = _open_session(kb, resume, source, session_path or (None if resume else target), lang)
-        except ExpertError as exc:
-            _fail(exc)
-            return
-        use_color = sys.stdout.isatty() if color is None else color
-        console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
-        _converse(_Talk(kb, catalogue, session, console, session.lang), resumed, fmt, output, export, use_color)
-
-
 def _converse(talk: _Talk, resumed: bool, fmt: str, output: Path | None, export: Path | None, use_color: bool) -> None:
     """The consultation itself, with the session locked: questions, then the report; every exit saves."""
     session, kb = talk.session, talk.kb
@@ -358,28 +322,22 @@ def _converse(talk: _Talk, resumed: bool, fmt: str, output: Path | None, export:
         talk.say("consult_interrupted", style="bold", path=str(session.path))
         sys.exit(130)
     except ExpertError as exc:
-        _fail(exc)
+        fail(exc)
 
 
-@cli.command()
-@click.argument("source", type=str)
-@click.argument("changes", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language (default en, or the session's).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file.")
-@KNOWLEDGE_OPTION
-def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, output: Path | None,
-           knowledge_dir: Path | None) -> None:
-    """Show how the diagnosis and plan of SOURCE (session or situation) change if fact=value ..."""
-    from .whatif import compare, parse_changes, render_whatif
-
-    try:
-        kb = knowledge_base(knowledge_dir)
-        data, session = load_source(kb, source)
-        lang = lang or (session.lang if session else "en")
-        parsed = parse_changes(kb, changes, lang)
-        emit(render_whatif(compare(kb, data, parsed, lang), fmt, kb, lang), output)
-    except ExpertError as exc:
-        _fail(exc)
-
-
+def run_consultation(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
+                     output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
+    """Open (or resume) the session, hold its lock, and talk it through to the report."""
+    with contextlib.ExitStack() as held:
+        try:
+            kb = knowledge_base(knowledge_dir)
+            catalogue = load_questions(kb)
+            target = session_path or resume or default_session_path()
+            held.enter_context(lock_session(kb, target, lang or "en"))
+            session, resumed = _open_session(kb, resume, source, session_path or (None if resume else target), lang)
+        except ExpertError as exc:
+            fail(exc)
+            return
+        use_color = sys.stdout.isatty() if color is None else color
+        console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
+        _converse(_Talk(kb, catalogue, session, console, session.lang), resumed, fmt, output, export, use_color)

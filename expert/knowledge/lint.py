@@ -26,9 +26,9 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
-from . import conditions as C
-from .errors import InputFileError, did_you_mean
-from .knowledge import KnowledgeBase, Text, default_knowledge_dir, load_knowledge_with_problems
+from expert.knowledge import conditions as C
+from expert.errors import InputFileError, did_you_mean
+from expert.knowledge import KnowledgeBase, Text, default_knowledge_dir, load_knowledge_with_problems, normalise_name
 
 __all__ = ["Finding", "lint", "format_text", "format_json", "LEVELS"]
 
@@ -497,15 +497,13 @@ def _group_lines(path: Path) -> dict[str, int]:
 
 def _tactics(kb: KnowledgeBase, out: _Findings) -> None:
     """Warn about tactics without Chinese synonyms; refuse a name shared by two tactics."""
-    from .situation import _normalise  # the same normalisation free text is matched with
-
     owner: dict[str, str] = {}
     for tactic in kb.tactics.values():
         if not tactic.synonyms_zh:
             out.add("tactics.yaml", tactic.line, "warning", "missing-translation",
                     f"tactic '{tactic.id}' has no Chinese synonyms", "add synonyms_zh: [...] so Chinese free text matches")
         for name in (tactic.id, tactic.label.en, tactic.label.zh or "", *tactic.synonyms_en, *tactic.synonyms_zh):
-            key = _normalise(name) if name else ""
+            key = normalise_name(name) if name else ""
             if not key:
                 continue
             if key in owner and owner[key] != tactic.id:

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
-from .knowledge import default_knowledge_dir
+from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
 
 __all__ = ["lint_command", "explain_command", "knowledge_group"]
 
 
-@cli.command("lint")
+@click.command("lint")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -22,8 +21,9 @@ def lint_command(path: Path | None, fmt: str, strict: bool) -> None:
     One line per problem, `file:line: level: message (hint)`, then a summary. Exits non-zero
     when there are errors (or, with --strict, warnings).
     """
-    from .errors import KnowledgeError, Problem
-    from .lint import counts, format_json, format_text, lint
+    from expert.errors import KnowledgeError, Problem
+    from expert.knowledge import default_knowledge_dir
+    from expert.knowledge.lint import counts, format_json, format_text, lint
 
     root = path or default_knowledge_dir()
     if not root.is_dir():
@@ -36,19 +36,19 @@ def lint_command(path: Path | None, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@cli.command("explain")
+@click.command("explain")
 @click.argument("ident", metavar="ID")
 @LANG_OPTION
 @KNOWLEDGE_OPTION
 def explain_command(ident: str, lang: str, knowledge_dir: Path | None) -> None:
     """Explain a rule, diagnosis, action, fact or tactic: what it means, what leads to it, what it leads to."""
-    from .explain import explain_id
+    from expert.reasoning.explain import explain_id
 
     kb = knowledge_base(knowledge_dir)
     click.echo("\n".join(explain_id(kb, ident, lang)))
 
 
-@cli.group("knowledge")
+@click.group("knowledge")
 def knowledge_group() -> None:
     """Work with the knowledge base itself."""
 
@@ -61,7 +61,7 @@ def knowledge_group() -> None:
 @KNOWLEDGE_OPTION
 def docs_command(output: Path, to_stdout: bool, lang: str, knowledge_dir: Path | None) -> None:
     """Write a readable markdown catalogue of every diagnosis, rule and action."""
-    from .docs import catalogue_name, render_catalogue
+    from expert.knowledge.docs import catalogue_name, render_catalogue
 
     kb = knowledge_base(knowledge_dir)
     text = render_catalogue(kb, lang)
@@ -76,7 +76,7 @@ def docs_command(output: Path, to_stdout: bool, lang: str, knowledge_dir: Path |
 
 def _make_folder(folder: Path) -> None:
     """Create the output folder, or raise InputFileError (exit 2) saying why it cannot be (read-only, a file in the way)."""
-    from .errors import InputFileError, Problem
+    from expert.errors import InputFileError, Problem
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

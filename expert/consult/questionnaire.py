@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from . import conditions as C
-from .certainty import as_certainty, combine
-from .derive import derive
-from .engine import Reasoning, reason_plain
-from .errors import KnowledgeError, Problem, did_you_mean
-from .knowledge import FactSpec, KnowledgeBase, Text
-from .planner import reported
-from .yamlio import load_yaml_file
+from expert.knowledge import conditions as C
+from expert.reasoning.certainty import as_certainty, combine
+from expert.reasoning.derive import derive
+from expert.reasoning.engine import Reasoning, reason_plain
+from expert.errors import KnowledgeError, Problem, did_you_mean
+from expert.knowledge import FactSpec, KnowledgeBase, Memo, Text
+from expert.planning.planner import reported
+from expert.yamlio import load_yaml_file
 
 __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
@@ -48,6 +48,7 @@ OPENING = ("name", "objective", "success_metric", "stage", "mood", "concerns")
 CONCERNS = "concerns"
 GENERAL = "general"
 _ASSESS_CACHE_SIZE = 20000
+_ASSESSED: Memo[dict[tuple[Any, str], Choice]] = Memo("assessed questions", lambda kb: {})
 EXTRA_FACT_DISCOUNT = 0.5
 SOLVE_DEPTH = 2
 _EPS = 1e-9
@@ -206,17 +207,22 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
 
 def load_questions(kb: KnowledgeBase, path: Path | None = None) -> Catalogue:
     """The validated catalogue of knowledge/questions.yaml (cached on the knowledge base)."""
-    if path is None and "questions" in kb._cache:
-        return kb._cache["questions"]
-    path = Path(path) if path else kb.root / "questions.yaml"
+    if path is None:
+        return _QUESTIONS.get(kb)
+    return _load_catalogue(kb, Path(path))
+
+
+def _load_catalogue(kb: KnowledgeBase, path: Path) -> Catalogue:
+    """Read and check a questions catalogue; KnowledgeError listing every problem."""
     if not path.exists():
         raise KnowledgeError(Problem(str(path), "missing questions catalogue", "add questions.yaml to the knowledge folder"))
     catalogue, problems = check_questions(kb, load_yaml_file(path), str(path))
     if problems:
         raise KnowledgeError(problems)
-    if path == kb.root / "questions.yaml":
-        kb._cache["questions"] = catalogue
     return catalogue
+
+
+_QUESTIONS: Memo[Catalogue] = Memo("questions catalogue", lambda kb: _load_catalogue(kb, kb.root / "questions.yaml"))
 
 
 # --- running the rules on a hypothetical world ------------------------------------------------
@@ -256,15 +262,22 @@ def _top(prof: dict[str, float]) -> tuple[str, ...]:
 
 def _leaves_on(kb: KnowledgeBase, name: str) -> list[C.Leaf]:
     """Every rule leaf that tests one fact (input or derived)."""
-    index = kb._cache.get("questionnaire_leaves")
-    if index is None:
-        index = {}
-        for rule in kb.rules:
-            for leaf in C.leaves(rule.when):
-                if isinstance(leaf, C.Leaf):
-                    index.setdefault(leaf.fact, []).append(leaf)
-        kb._cache["questionnaire_leaves"] = index
-    return index.get(name, [])
+    return _LEAVES.get(kb).get(name, [])
+
+
+def _leaf_index(kb: KnowledgeBase) -> dict[str, list[C.Leaf]]:
+    """Fact name → every rule leaf testing it."""
+    index: dict[str, list[C.Leaf]] = {}
+    for rule in kb.rules:
+        for leaf in C.leaves(rule.when):
+            if isinstance(leaf, C.Leaf):
+                index.setdefault(leaf.fact, []).append(leaf)
+    return index
+
+
+_LEAVES: Memo[dict[str, list[C.Leaf]]] = Memo("leaves by fact", _leaf_index)
+_CANDIDATES: Memo[dict[str, tuple[Any, ...]]] = Memo("candidate answers", lambda kb: {})
+_BEARS_ON: Memo[dict[str, frozenset[str]]] = Memo("diagnoses an answer moves", lambda kb: {})
 
 
 def _numbers(kb: KnowledgeBase, name: str, lo: float | None, hi: float | None, integer: bool) -> tuple[Any, ...]:
@@ -283,7 +296,7 @@ def _numbers(kb: KnowledgeBase, name: str, lo: float | None, hi: float | None, i
 
 def candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
     """A small set of answers for a fact that covers every outcome the rules distinguish."""
-    cache = kb._cache.setdefault("questionnaire_candidates", {})
+    cache = _CANDIDATES.get(kb)
     if name not in cache:
         cache[name] = _candidates(kb, name)
     return cache[name]
@@ -476,7 +489,7 @@ def focus(facts: Mapping[str, Any]) -> frozenset[str] | None:
 
 def bears_on(kb: KnowledgeBase, name: str) -> frozenset[str]:
     """Diagnoses an answer to a fact can move: those its rules conclude, and those built on them."""
-    cache = kb._cache.setdefault("questionnaire_bears_on", {})
+    cache = _BEARS_ON.get(kb)
     if name not in cache:
         found = {r.diagnosis for r in _rules_reading(kb, name)}
         grown = True
@@ -540,7 +553,7 @@ def _facts_key(facts: Mapping[str, Any]) -> tuple:
 def _assess_cached(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: str,
                    live: frozenset[str], potential: tuple[dict, dict]) -> Choice:
     """_assess, remembered per (facts, question): a don't-know leaves the facts and every answer unchanged."""
-    cache = kb._cache.setdefault("questionnaire_assess", {})
+    cache = _ASSESSED.get(kb)
     key = (_facts_key(facts), name)
     if key not in cache:
         if len(cache) >= _ASSESS_CACHE_SIZE:

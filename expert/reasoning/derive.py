@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .knowledge import KnowledgeBase
+from expert.knowledge import KnowledgeBase
 
 __all__ = ["derive"]
 

@@ -27,10 +27,10 @@ try:
 except ImportError:  # Windows: no advisory locks; consultations are not locked there
     fcntl = None  # type: ignore[assignment]
 
-from .errors import InputFileError, Problem, SituationError, did_you_mean
-from .knowledge import LANGS, FactSpec, KnowledgeBase
-from .situation import Situation, _unwrap
-from .yamlio import atomic_write_text, load_mapping_text, read_text, short_repr
+from expert.errors import InputFileError, Problem, SituationError, did_you_mean
+from expert.knowledge import LANGS, FactSpec, KnowledgeBase
+from expert.model.situation import Situation, unwrap_scenario
+from expert.yamlio import atomic_write_text, load_mapping_text, read_text, short_repr
 
 __all__ = [
     "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
@@ -222,7 +222,7 @@ def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], "S
     if is_session(data):
         session = Session.from_dict(kb, data, path)
         return session.situation_data(), session
-    data = _plain(_unwrap(data, str(path)))
+    data = _plain(unwrap_scenario(data, str(path)))
     Situation.parse(data, kb, str(path))
     return data, None
 

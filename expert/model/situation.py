@@ -7,12 +7,12 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
 
-from .errors import Problem, SituationError, did_you_mean
-from .knowledge import FactSpec, KnowledgeBase
-from .scenario import check_scenario_keys, is_scenario
-from .yamlio import line_of, load_mapping_text, read_text, short_repr
+from expert.errors import Problem, SituationError, did_you_mean
+from expert.knowledge import FactSpec, KnowledgeBase, Memo, normalise_name
+from expert.model.scenario import check_scenario_keys, is_scenario
+from expert.yamlio import line_of, load_mapping_text, read_text, short_repr
 
-__all__ = ["Situation", "situation_model", "match_tactic"]
+__all__ = ["Situation", "situation_model", "match_tactic", "unwrap_scenario"]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -38,9 +38,11 @@ def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
 
 def situation_model(kb: KnowledgeBase) -> type[BaseModel]:
     """Build (once per knowledge base) the strict nested model: one sub-model per group."""
-    cached = kb._cache.get("situation_model")
-    if cached is not None:
-        return cached
+    return _MODEL.get(kb)
+
+
+def _build_model(kb: KnowledgeBase) -> type[BaseModel]:
+    """The strict nested situation model of this knowledge's vocabulary."""
     groups: dict[str, Any] = {}
     for group in kb.groups:
         specs = [s for s in kb.facts.values() if s.group == group]
@@ -54,27 +56,28 @@ def situation_model(kb: KnowledgeBase) -> type[BaseModel]:
         groups[group] = (sub, ...) if required else (Optional[sub], None)
     model = create_model("Situation", __config__=_STRICT, **groups)
     model.__doc__ = "A community's situation; every fact is optional except community.name. Absent = unknown."
-    kb._cache["situation_model"] = model
     return model
 
 
-def _normalise(text: str) -> str:
-    """Lower case, with runs of spaces, _ and - made one space, for matching tactic names."""
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+_MODEL: Memo[type[BaseModel]] = Memo("situation model", _build_model)
 
 
 def match_tactic(kb: KnowledgeBase, text: str) -> str | None:
     """The catalogue id for a tactic given as an id, label or English/Chinese synonym."""
-    wanted = _normalise(text)
-    index = kb._cache.get("tactic_index")
-    if index is None:
-        index = {}
-        for t in kb.tactics.values():
-            for name in (t.id, t.label.en, t.label.zh or "", *t.synonyms_en, *t.synonyms_zh):
-                if name:
-                    index.setdefault(_normalise(name), t.id)
-        kb._cache["tactic_index"] = index
-    return index.get(wanted)
+    return _TACTICS.get(kb).get(normalise_name(text))
+
+
+def _tactic_index(kb: KnowledgeBase) -> dict[str, str]:
+    """Every normalised id, label and synonym of a tactic → its id."""
+    index: dict[str, str] = {}
+    for t in kb.tactics.values():
+        for name in (t.id, t.label.en, t.label.zh or "", *t.synonyms_en, *t.synonyms_zh):
+            if name:
+                index.setdefault(normalise_name(name), t.id)
+    return index
+
+
+_TACTICS: Memo[dict[str, str]] = Memo("tactic index", _tactic_index)
 
 
 def _allowed(spec: FactSpec | None, kb: KnowledgeBase, lang: str) -> str | None:
@@ -166,7 +169,7 @@ class Situation:
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         where = "<stdin>" if str(source) == "-" else str(source)
         text = read_text(source, "situation file")
-        return cls.parse(_unwrap(load_mapping_text(text, where), where, kb, lang), kb, where, lang)
+        return cls.parse(unwrap_scenario(load_mapping_text(text, where), where, kb, lang), kb, where, lang)
 
     @staticmethod
     def _match_tactics(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -213,7 +216,7 @@ class Situation:
         return self.model.community.name
 
 
-def _unwrap(data: dict[str, Any], where: str = "situation", kb: KnowledgeBase | None = None,
+def unwrap_scenario(data: dict[str, Any], where: str = "situation", kb: KnowledgeBase | None = None,
             lang: str = "en") -> dict[str, Any]:
     """A scenario file (situation + expect) is diagnosed as its situation; other top-level keys are refused."""
     if is_scenario(data):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import conditions as C
-from .knowledge import KnowledgeBase, RuleSpec
-from .rete import AND, NOT, OR, Conclusion, Datum, P, build_engine_class
+from expert.knowledge import conditions as C
+from expert.knowledge import KnowledgeBase, Memo, RuleSpec
+from expert.reasoning.rete import AND, NOT, OR, Conclusion, Datum, P, build_engine_class
 
 __all__ = ["compile_pattern", "engine_class", "rule_method_name"]
 
@@ -57,13 +57,16 @@ def engine_class(kb: KnowledgeBase, base: type) -> type:
     Salience stratifies the rules: all rules of level n fire before any of level n+1, so a rule
     that reads a conclusion sees its final, fully combined certainty.
     """
-    cached = kb._cache.get("engine_class")
-    if cached is not None:
-        return cached
+    built = _CLASSES.get(kb)
+    if base in built:
+        return built[base]
     rules = {
         rule_method_name(rule): (compile_pattern(rule.when), _MAX_LEVEL_SALIENCE - rule.level, _action_for(rule.id))
         for rule in kb.rules
     }
     cls = build_engine_class("CompiledExpert", rules, base)
-    kb._cache["engine_class"] = cls
+    built[base] = cls
     return cls
+
+
+_CLASSES: Memo[dict[type, type]] = Memo("engine classes by base", lambda kb: {})

@@ -1,43 +1,21 @@
-"""`expert analyze`: an activity export in, metrics with their evidence and a diagnosis out."""
+"""The report of `expert analyze`: what was read, the monthly history, the metrics with their evidence, then the plan."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
+from typing import Any
 
-import click
-import yaml
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from .cli import KNOWLEDGE_OPTION, LANG_OPTION, cli, emit, knowledge_base
-from .ingest import FORMATS as INGEST_FORMATS
-from .ingest import Analysis, analyze_export
-from .ingest.model import IngestWarnings, collecting
-from .ingest.report import HISTORY_MONTHS, ingest_text, sparkline
-from .knowledge import KnowledgeBase
-from .render import FORMATS, render
-from .render.safe import markdown_text, terminal_text
-from .render.terminal import renderables, to_text
-from .yamlio import atomic_write_text
+from expert.ingest import Analysis
+from expert.ingest.report import HISTORY_MONTHS, sparkline
+from expert.knowledge import KnowledgeBase
+from expert.model.plan import Plan
+from expert.render import render
+from expert.render.terminal import renderables, to_text
+from expert.textsafe import markdown_text
 
-__all__ = ["analyze", "situation_from_analysis"]
-
-
-def situation_from_analysis(analysis: Analysis, kb: KnowledgeBase, name: str) -> dict:
-    """The derived situation: facts from the data, clamped to the vocabulary's ranges."""
-    data: dict = {"community": {"name": name, "platform": analysis.format}}
-    for group, facts in sorted(analysis.facts.items()):
-        for fact, value in sorted(facts.items()):
-            spec = kb.facts.get(fact)
-            if spec is None or spec.group != group:
-                continue
-            if spec.min is not None and spec.max is not None:
-                value = min(max(value, spec.min), spec.max)
-            data.setdefault(group, {})[fact] = int(value) if spec.type == "integer" else value
-    return data
+__all__ = ["render_analysis", "BOTS_SHOWN"]
 
 
 def _value_text(metric, kb: KnowledgeBase, lang: str) -> str:
@@ -145,63 +123,12 @@ def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
                       format=analysis.format, start=w.start.date().isoformat(), end=w.end.date().isoformat())
 
 
-def _run_with_progress(path: Path, show: bool, **kwargs) -> Analysis:
-    """Analyze with a rich progress display on stderr when it is a terminal."""
-    if not show:
-        return analyze_export(path, **kwargs)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed:,}"), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(escape(terminal_text(path.name)), total=None)  # a file name is not markup
-        return analyze_export(path, progress=lambda n: bar.update(task, completed=n), **kwargs)
-
-
-def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase, lang: str) -> None:
-    """Readers' warnings on stderr, once each, unless the analysis already lists them among its notes."""
-    shown = {(n.key, repr(sorted(n.values.items()))) for n in analysis.notes}
-    for w in found:
-        key = (w.key, repr(sorted(w.values.items())))
-        if key not in shown:
-            shown.add(key)
-            click.echo(ingest_text("warnings", w.key, lang, kb.root, **w.values), err=True)
-
-
-@cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
-@click.option("--input-format", type=click.Choice(INGEST_FORMATS), default=None, help="Skip format detection.")
-@click.option("--since", default=None, help="Ignore events before this date (YYYY-MM-DD).")
-@click.option("--until", default=None, help="End of the current window (default: the latest event).")
-@click.option("--window-days", type=click.IntRange(7, 730), default=90, show_default=True)
-@click.option("--bot", "bots", multiple=True, help="Actor name, e-mail or id to treat as a bot (repeatable).")
-@click.option("--staff", "staff", multiple=True, help="Actor name, e-mail or id to treat as staff (repeatable).")
-@click.option("--name", default=None, help="Community name (default: the export's file name).")
-@click.option("--situation-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the derived situation (YAML) so a person can complete it and re-run diagnose.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@LANG_OPTION
-@KNOWLEDGE_OPTION
-def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, until: str | None, window_days: int,
-            bots: tuple[str, ...], staff: tuple[str, ...], name: str | None, situation_out: Path | None,
-            output: Path | None, lang: str, knowledge_dir: Path | None) -> None:
-    """Analyze an activity export at PATH (CSV/JSONL log, git repo, Slack, Discord, Telegram, Discourse, mbox)."""
-    from .api import diagnose
-
-    kb = knowledge_base(knowledge_dir)
-    with collecting() as found:
-        analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
-                                      until=until, window_days=window_days, bots=bots, staff=staff)
-    _print_warnings(found, analysis, kb, lang)
-    situation = situation_from_analysis(analysis, kb, name or path.stem)
-    plan = diagnose(situation, lang=lang, knowledge=kb)
-    if situation_out is not None:
-        atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False),
-                          "situation file")
-        click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
+def render_analysis(analysis: Analysis, situation: dict[str, Any], plan: Plan, fmt: str, kb: KnowledgeBase, lang: str) -> str:
+    """The whole report in one of the render FORMATS: JSON holds the analysis, situation and plan."""
     if fmt == "json":
         payload = {"analysis": _localised_json(analysis, kb, lang), "situation": situation,
                    "plan": json.loads(plan.to_json())}
-        emit(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
-        return
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     notes = [kb.message("analysis_note", lang, note=n.text(lang, kb.root)) for n in analysis.notes]
     bots = _bots_line(analysis, kb, lang)
     notes += [bots] if bots else []
@@ -210,9 +137,8 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
         head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",
                 *_history_markdown(analysis, kb, lang),
                 f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
-        emit("\n".join(head + [f"- {markdown_text(n, limit=None)}" for n in notes] + ["", render(plan, "markdown", kb)]), output)
-        return
+        return "\n".join(head + [f"- {markdown_text(n, limit=None)}" for n in notes] + ["", render(plan, "markdown", kb)])
     history = _history_table(analysis, kb, lang)
     parts = [_source_line(analysis, kb, lang), *([history] if history is not None else []),
              _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
-    emit(to_text(parts), output)
+    return to_text(parts)

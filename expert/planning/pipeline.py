@@ -4,13 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from .derive import derive
-from .engine import reason, reason_plain
-from .errors import Problem, SituationError
-from .knowledge import LANGS, KnowledgeBase, cached_knowledge
-from .plan import Plan
-from .planner import make_plan
-from .situation import Situation
+from expert.reasoning.derive import derive
+from expert.reasoning.engine import reason, reason_plain
+from expert.errors import Problem, SituationError
+from expert.knowledge import LANGS, KnowledgeBase, cached_knowledge
+from expert.model.plan import Plan
+from expert.planning.planner import make_plan
+from expert.model.situation import Situation
 
 __all__ = ["diagnose", "load_situation", "consult_facts"]
 

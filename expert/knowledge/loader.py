@@ -3,201 +3,19 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 
-from . import conditions as C
-from .errors import KnowledgeError, Problem, did_you_mean
-from .yamlio import LineDict, line_of, load_yaml_file
+from expert.errors import KnowledgeError, Problem, did_you_mean
+from expert.knowledge import conditions as C
+from expert.knowledge.conditions import parse_condition
+from expert.knowledge.model import (ActionSpec, DerivedSpec, DiagnosisSpec, FactSpec, FamilySpec, KnowledgeBase, RuleSpec,
+                                    TacticSpec, Text)
+from expert.yamlio import LineDict, line_of, load_yaml_file
 
-__all__ = [
-    "Text", "FactSpec", "DerivedSpec", "RuleSpec", "DiagnosisSpec", "ActionSpec", "TacticSpec", "FamilySpec",
-    "KnowledgeBase", "load_knowledge", "default_knowledge_dir", "LANGS", "TIERS", "PHASES",
-]
-
-LANGS = ("en", "zh")
-TIERS = ("stop_harm", "repair", "mechanism", "scale")
-PHASES = ("now", "week", "month", "quarter")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Strict):
-    """A user-facing string in English and Chinese."""
-
-    en: str = Field(min_length=1)
-    zh: str | None = None
-
-    def get(self, lang: str) -> str:
-        """The string in ``lang``, falling back to English only if a translation is missing."""
-        return (self.zh if lang == "zh" else None) or self.en
-
-
-class FactSpec(_Strict):
-    """One input fact: its group, type, allowed range or values, and bilingual label."""
-
-    name: str
-    group: str
-    type: Literal["number", "integer", "bool", "enum", "list", "text"]
-    label: Text
-    required: bool = False
-    min: float | None = None
-    max: float | None = None
-    unit: str | None = None
-    values: tuple[str, ...] | None = None
-    value_labels: dict[str, Text] | None = None
-    values_from: Literal["tactics"] | None = None
-    at_most: str | None = None
-    scalar_group: bool = False
-    line: int = 0
-
-
-class DerivedSpec(_Strict):
-    """A fact computed from others: a ratio of two counts, or the weakest of several ratios."""
-
-    name: str
-    kind: Literal["ratio", "weakest", "defined", "forbidden_tactics"]
-    inputs: tuple[str, ...] = ()
-    choices: dict[str, str] = Field(default_factory=dict)
-    label: Text
-    value_labels: dict[str, Text] | None = None
-    line: int = 0
-
-
-class RuleSpec(_Strict):
-    """One rule: when the condition holds, add ``cf`` of evidence to ``diagnosis``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-    id: str
-    when: Any
-    diagnosis: str
-    cf: float = Field(ge=-1.0, le=1.0)
-    evidence: Text
-    references: tuple[str, ...] = ()
-    file: str = ""
-    line: int = 0
-    level: int = 0
-
-
-class DiagnosisSpec(_Strict):
-    """A conclusion the expert can reach, what it means, and the actions it calls for."""
-
-    id: str
-    title: Text
-    summary: Text
-    family: str
-    priority: int = Field(ge=0, le=1000)
-    threshold: float = Field(default=0.2, gt=0, le=1)
-    actions: tuple[str, ...] = ()
-    references: tuple[str, ...] = ()
-    line: int = 0
-
-
-class ActionSpec(_Strict):
-    """A plan step: what to do, the behaviour it changes, how to judge it, who owns it."""
-
-    id: str
-    kind: str
-    tier: Literal["stop_harm", "repair", "mechanism", "scale"]
-    phase: Literal["now", "week", "month", "quarter"]
-    order: int = Field(default=50, ge=0, le=1000)
-    title: Text
-    description: Text
-    behaviour: Text
-    success_metric: Text
-    guardrail_metric: Text
-    owner: Text
-    effort: Literal["low", "medium", "high"]
-    review_after_days: int = Field(ge=1, le=365)
-    references: tuple[str, ...] = ()
-    line: int = 0
-
-
-class FamilySpec(_Strict):
-    """A group of diagnoses; a competing family holds rival causes weighed against each other."""
-
-    id: str
-    label: Text
-    competing: bool
-    line: int = 0
-
-
-class TacticSpec(_Strict):
-    """A tactic a team may propose; forbidden ones are refused, never planned."""
-
-    id: str
-    label: Text
-    forbidden: bool
-    why: Text
-    synonyms_en: tuple[str, ...] = ()
-    synonyms_zh: tuple[str, ...] = ()
-    action: str | None = None
-    serves: str | None = Field(default=None, description="the diagnosis the action is planned for, when reported")
-    line: int = 0
-
-
-@dataclass
-class KnowledgeBase:
-    """Everything the expert knows, validated and cross-referenced."""
-
-    root: Path
-    facts: dict[str, FactSpec]
-    groups: dict[str, Text]
-    derived: dict[str, DerivedSpec]
-    rules: list[RuleSpec]
-    diagnoses: dict[str, DiagnosisSpec]
-    actions: dict[str, ActionSpec]
-    tactics: dict[str, TacticSpec]
-    messages: dict[str, Text]
-    families: dict[str, FamilySpec] = field(default_factory=dict)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def known_fact(self, name: str) -> bool:
-        """True for input facts and derived facts alike."""
-        return name in self.facts or name in self.derived
-
-    def message(self, key: str, lang: str, **values: Any) -> str:
-        """A localised UI string from messages.yaml, with ``{name}`` placeholders filled."""
-        text = self.messages[key].get(lang)
-        return fill(text, values)
-
-    def fact_label(self, name: str, lang: str) -> str:
-        """The human label of an input or derived fact."""
-        spec = self.facts.get(name) or self.derived.get(name)
-        return spec.label.get(lang) if spec else name
-
-
-def fill(template: str, values: dict[str, Any]) -> str:
-    """Replace ``{name}`` placeholders by values; no format specs, no attribute access."""
-    out, i = [], 0
-    while i < len(template):
-        start = template.find("{", i)
-        end = template.find("}", start + 1) if start >= 0 else -1
-        if start < 0 or end < 0:
-            out.append(template[i:])
-            break
-        key = template[start + 1:end]
-        out.append(template[i:start])
-        out.append(_format_value(values[key]) if key in values else template[start:end + 1])
-        i = end + 1
-    return "".join(out)
-
-
-def _format_value(value: Any) -> str:
-    """A placeholder value as text (floats without trailing zeros, lists joined)."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (list, tuple, frozenset)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+__all__ = ["load_knowledge", "load_knowledge_with_problems", "cached_knowledge", "default_knowledge_dir", "Collector"]
 
 
 def default_knowledge_dir() -> Path:
@@ -205,13 +23,14 @@ def default_knowledge_dir() -> Path:
     env = os.environ.get("EXPERT_KNOWLEDGE")
     if env:
         return Path(env)
-    packaged = Path(__file__).parent / "_knowledge"
+    package = Path(__file__).parent.parent  # expert/
+    packaged = package / "_knowledge"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "knowledge"
+    return package.resolve().parent / "knowledge"
 
 
-class _Collector:
+class Collector:
     """Gathers problems while loading so one run reports them all."""
 
     def __init__(self) -> None:
@@ -241,7 +60,7 @@ class _Collector:
             return None
 
 
-def _entries(data: Any, path: Path, col: _Collector) -> list[tuple[str, Any]]:
+def _entries(data: Any, path: Path, col: Collector) -> list[tuple[str, Any]]:
     """Accept a mapping id → entry or a list of entries with an ``id``."""
     if data is None:
         return []
@@ -260,7 +79,7 @@ def _entries(data: Any, path: Path, col: _Collector) -> list[tuple[str, Any]]:
     return []
 
 
-def _load_facts(path: Path, col: _Collector) -> tuple[dict[str, FactSpec], dict[str, Text], dict[str, DerivedSpec]]:
+def _load_facts(path: Path, col: Collector) -> tuple[dict[str, FactSpec], dict[str, Text], dict[str, DerivedSpec]]:
     """facts.yaml: input facts by group (a group may be a single fact), and derived facts."""
     data = load_yaml_file(path) or {}
     facts: dict[str, FactSpec] = {}
@@ -295,7 +114,7 @@ def _load_facts(path: Path, col: _Collector) -> tuple[dict[str, FactSpec], dict[
 _BRANCHES = ("all", "any", "not")
 
 
-def parse_condition(data: Any, where: str, col: _Collector, rule_id: str) -> C.Node | None:
+def parse_condition(data: Any, where: str, col: Collector, rule_id: str) -> C.Node | None:
     """Turn YAML condition data into a tree; report every malformed node with its line."""
     line = getattr(data, "line", 0)
     loc = f"{where}:{line}"
@@ -356,7 +175,7 @@ def parse_condition(data: Any, where: str, col: _Collector, rule_id: str) -> C.N
     return C.Leaf(str(data["fact"]), op, value, dict(why) if why else None, line)
 
 
-def _load_rules(rule_dir: Path, col: _Collector) -> list[RuleSpec]:
+def _load_rules(rule_dir: Path, col: Collector) -> list[RuleSpec]:
     """Every rules/*.yaml file, conditions parsed, each problem located."""
     rules: list[RuleSpec] = []
     for path in sorted(rule_dir.glob("*.yaml")):
@@ -381,7 +200,7 @@ def _load_rules(rule_dir: Path, col: _Collector) -> list[RuleSpec]:
     return rules
 
 
-def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collector) -> dict[str, Any]:
+def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: Collector) -> dict[str, Any]:
     """One id -> entry catalogue (diagnoses, actions, tactics, families), validated."""
     out: dict[str, Any] = {}
     if not path.exists():
@@ -397,7 +216,7 @@ def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: _Collect
     return out
 
 
-def _load_messages(path: Path, col: _Collector) -> dict[str, Text]:
+def _load_messages(path: Path, col: Collector) -> dict[str, Text]:
     """messages.yaml: UI strings in English and Chinese."""
     out = {}
     for key, body in ((load_yaml_file(path) or {}) if path.exists() else {}).items():
@@ -407,7 +226,7 @@ def _load_messages(path: Path, col: _Collector) -> dict[str, Text]:
     return out
 
 
-def _assign_levels(rules: list[RuleSpec], col: _Collector) -> list[RuleSpec]:
+def _assign_levels(rules: list[RuleSpec], col: Collector) -> list[RuleSpec]:
     """Stratify: a rule reading a conclusion runs after every rule that can produce it."""
     producers: dict[str, list[RuleSpec]] = {}
     for rule in rules:
@@ -432,7 +251,7 @@ def _assign_levels(rules: list[RuleSpec], col: _Collector) -> list[RuleSpec]:
     return [r.model_copy(update={"level": level(r)}) for r in rules]
 
 
-def _cross_check(kb: KnowledgeBase, col: _Collector) -> None:
+def _cross_check(kb: KnowledgeBase, col: Collector) -> None:
     """References between files must resolve: facts, diagnoses, actions, tactics."""
     seen: dict[str, RuleSpec] = {}
     for rule in kb.rules:
@@ -493,7 +312,7 @@ def load_knowledge_with_problems(root: Path | str | None = None) -> tuple[Knowle
     root = Path(root) if root else default_knowledge_dir()
     if not root.is_dir():
         raise KnowledgeError(Problem(str(root), "knowledge folder not found", "pass the folder that holds facts.yaml"))
-    col = _Collector()
+    col = Collector()
     facts, groups, derived = _load_facts(root / "facts.yaml", col)
     rules = _assign_levels(_load_rules(root / "rules", col), col)
     kb = KnowledgeBase(

@@ -1,0 +1,57 @@
+"""`expert consult` (the interactive questionnaire) and `expert whatif` (what would change): the commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from expert.cli.common import KNOWLEDGE_OPTION, emit, fail, knowledge_base
+from expert.render import FORMATS
+
+__all__ = ["consult", "whatif"]
+
+
+@click.command()
+@click.option("--from", "source", type=str, default=None, help="Start from a situation or scenario file; ask only what is missing.")
+@click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Continue a saved session.")
+@click.option("--session", "session_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to save the session (default: consult-<timestamp>.session.yaml here).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of questions and report (default en, or the session's).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Format of the final report.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the final report to this file.")
+@click.option("--export-situation", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="When finished, write the answers as a situation file.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
+@KNOWLEDGE_OPTION
+def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
+            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
+    """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
+    from expert.cli.conversation import run_consultation
+
+    run_consultation(source, resume, session_path, lang, fmt, output, export, color, knowledge_dir)
+
+
+@click.command()
+@click.argument("source", type=str)
+@click.argument("changes", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language (default en, or the session's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file.")
+@KNOWLEDGE_OPTION
+def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, output: Path | None,
+           knowledge_dir: Path | None) -> None:
+    """Show how the diagnosis and plan of SOURCE (session or situation) change if fact=value ..."""
+    from expert.consult.session import load_source
+    from expert.consult.whatif import compare, parse_changes, render_whatif
+    from expert.errors import ExpertError
+
+    try:
+        kb = knowledge_base(knowledge_dir)
+        data, session = load_source(kb, source)
+        lang = lang or (session.lang if session else "en")
+        parsed = parse_changes(kb, changes, lang)
+        emit(render_whatif(compare(kb, data, parsed, lang), fmt, kb, lang), output)
+    except ExpertError as exc:
+        fail(exc)
+
+

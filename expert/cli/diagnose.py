@@ -1,0 +1,45 @@
+"""`expert diagnose` and `expert schema`: a situation file in, a report or a JSON Schema out."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
+from expert.render import FORMATS
+
+__all__ = ["diagnose", "schema"]
+
+
+@click.command()
+@click.argument("situation", type=str)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@LANG_OPTION
+@KNOWLEDGE_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
+def diagnose(situation: str, fmt: str, lang: str, knowledge_dir: Path | None, output: Path | None, color: bool | None) -> None:
+    """Diagnose SITUATION (a YAML or JSON file, or '-' for stdin) and print the plan."""
+    from expert.planning.pipeline import diagnose as run
+    from expert.render import render
+
+    kb = knowledge_base(knowledge_dir)
+    plan = run(situation, lang=lang, knowledge=kb)
+    use_color = (sys.stdout.isatty() and output is None) if color is None else color
+    emit(render(plan, fmt, kb, color=use_color), output)
+
+
+@click.command()
+@click.argument("what", type=click.Choice(["situation", "plan"]))
+@KNOWLEDGE_OPTION
+def schema(what: str, knowledge_dir: Path | None) -> None:
+    """Print the JSON Schema of a situation file or of the JSON plan."""
+    from expert.model.plan import Plan
+    from expert.model.situation import situation_model
+
+    model = situation_model(knowledge_base(knowledge_dir)) if what == "situation" else Plan
+    mode = "validation" if what == "situation" else "serialization"
+    click.echo(json.dumps(model.model_json_schema(mode=mode, by_alias=True), indent=2, ensure_ascii=False))

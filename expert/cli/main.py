@@ -1,0 +1,81 @@
+"""The `expert` command group: commands are registered by name and imported only when used.
+
+No command module imports this one, so there is no cycle; `expert --help` imports each command
+module (all light) but none of the reasoning, rendering or ingest they run.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from expert.cli.common import PROBLEM_LIMIT, print_error
+from expert.errors import ExpertError, did_you_mean
+
+__all__ = ["main", "cli", "COMMANDS"]
+
+# Command name → "module:attribute" of its click command (one line each, keep alphabetical).
+COMMANDS = {
+    "analyze": "expert.cli.analyze:analyze",
+    "consult": "expert.cli.consult:consult",
+    "diagnose": "expert.cli.diagnose:diagnose",
+    "explain": "expert.cli.knowledge:explain_command",
+    "knowledge": "expert.cli.knowledge:knowledge_group",
+    "lint": "expert.cli.knowledge:lint_command",
+    "schema": "expert.cli.diagnose:schema",
+    "whatif": "expert.cli.consult:whatif",
+}
+
+
+class ExpertGroup(click.Group):
+    """A command group that loads its commands lazily and suggests the closest name for a typo."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted."""
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command of that name, importing its module on first use."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201
+        """Refuse an unknown command with the closest known name instead of click's bare error."""
+        name = args[0] if args else None
+        known = self.list_commands(ctx)
+        if name and name not in known and not name.startswith("-"):
+            guess = did_you_mean(name, known)
+            hint = f" Did you mean '{guess}'?" if guess else ""
+            ctx.fail(f"No such command '{name}'.{hint}")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=ExpertGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="community-expert", prog_name="expert")
+def cli() -> None:
+    """Diagnose an online community and get a prioritised, explainable action plan."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI, turning our errors into messages and exit codes."""
+    try:
+        cli.main(args=argv, prog_name="expert", standalone_mode=False)
+    except ExpertError as exc:
+        print_error(exc)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        from expert.textsafe import terminal_text
+
+        exc.message = terminal_text(exc.message, multiline=True, limit=PROBLEM_LIMIT)  # may quote an argument
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)

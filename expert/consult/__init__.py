@@ -1,0 +1,1 @@
+"""Consultation: the adaptive questionnaire, its saved sessions and what-if comparisons."""
