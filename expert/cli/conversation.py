@@ -28,31 +28,22 @@ from expert.render import render
 from expert.textsafe import terminal_text
 from expert.render.terminal import renderables
 from expert.consult.session import (AnswerError, Session, default_session_path, knowledge_hash, load_source, lock_session,
-                      parse_answer)
+                      parse_answer, words)
 from expert.yamlio import atomic_write_text
 
-__all__ = ["run_consultation", "classify"]
+__all__ = ["run_consultation", "classify", "COMMANDS"]
 
-_COMMANDS = {
-    "dont_know": {"?", "？", "don't know", "dont know", "do not know", "idk", "unknown", "skip", "不知道", "不清楚", "跳过"},
-    "back": {"back", "undo", "返回", "上一题", "撤销"},
-    "why": {"why", "为什么", "为何"},
-    "plan": {"plan", "计划", "方案"},
-    "done": {"done", "finish", "enough", "完成", "结束", "够了"},
-    "quit": {"quit", "exit", "q", "退出"},
-    "help": {"help", "h", "帮助", "命令"},
-}
-_HOW = ("how", "如何", "怎么")
+COMMANDS = ("dont_know", "back", "why", "plan", "done", "quit", "help")  # each has command_<name>_words in messages.yaml
 
 
-def classify(text: str) -> tuple[str, str]:
+def classify(kb: KnowledgeBase, text: str) -> tuple[str, str]:
     """Sort one line of input into (command, argument); anything else is ("answer", text)."""
     stripped = text.strip()
     word = stripped.lower().replace("’", "'")
-    for command, words in _COMMANDS.items():
-        if word in words:
+    for command in COMMANDS:
+        if word in words(kb, f"command_{command}_words"):
             return command, ""
-    for prefix in _HOW:
+    for prefix in words(kb, "command_how_words"):
         if word == prefix or word.startswith(prefix + " "):
             return "how", stripped[len(prefix):].strip()
     return "answer", stripped
@@ -120,7 +111,7 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
     talk.console.print(RichText(f"  {q.help.get(talk.lang)}", style="dim"))
     talk.console.print(RichText(f"  ({_allowed(talk.kb, choice.fact, talk.lang)})", style="dim"))
     while True:
-        command, arg = classify(talk.read())
+        command, arg = classify(talk.kb, talk.read())
         if command == "answer" and arg:
             if _answer(talk, choice.fact, arg):
                 return

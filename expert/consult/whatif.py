@@ -10,11 +10,9 @@ from expert.errors import Problem, SituationError
 from expert.knowledge import KnowledgeBase
 from expert.model.plan import Plan
 from expert.textsafe import markdown_text, terminal_text
-from expert.consult.session import AnswerError, parse_answer, resolve_fact, set_fact, unset_fact
+from expert.consult.session import AnswerError, parse_answer, resolve_fact, set_fact, unset_fact, words
 
 __all__ = ["WhatIf", "parse_changes", "apply_changes", "compare", "render_whatif"]
-
-_UNKNOWN = ("?", "unknown", "不知道")
 
 
 @dataclass
@@ -49,7 +47,7 @@ def parse_changes(kb: KnowledgeBase, items: tuple[str, ...] | list[str], lang: s
             continue
         try:
             fact = resolve_fact(kb, name.strip())
-            out[fact] = None if text.strip().lower() in _UNKNOWN else parse_answer(kb, fact, text, lang)
+            out[fact] = None if text.strip().lower() in words(kb, "whatif_unknown_words") else parse_answer(kb, fact, text, lang)
         except AnswerError as exc:
             problems += [Problem(f"{name.strip()}={text}", p.message, p.hint) for p in exc.problems]
         except SituationError as exc:
