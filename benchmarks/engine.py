@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from expert.planning.pipeline import consult_facts, diagnose  # noqa: E402
-from expert.reasoning.compiler import engine_class  # noqa: E402
-from expert.reasoning.engine import _TracingEngine  # noqa: E402
 from expert.knowledge import load_knowledge  # noqa: E402
 from expert.model.scenario import load_scenario  # noqa: E402
 from expert.model.situation import Situation  # noqa: E402
+from expert.planning.pipeline import consult_facts, diagnose  # noqa: E402
+from expert.reasoning.compiler import engine_class  # noqa: E402
+from expert.reasoning.engine import _TracingEngine  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

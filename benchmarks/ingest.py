@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,7 +27,7 @@ from expert.ingest import analyze_export  # noqa: E402
 
 SEED = 20240601
 ACTORS = 3000
-START = datetime(2023, 1, 1, tzinfo=timezone.utc)
+START = datetime(2023, 1, 1, tzinfo=UTC)
 # Constant activity density: bigger logs cover more history, as real exports do, so the windows hold
 # the same number of actors/threads whatever the file size (250k events ~ 2 years, 1M ~ 8 years).
 EVENTS_PER_DAY = 342

@@ -33,11 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from expert.planning.pipeline import load_situation  # noqa: E402
+from expert.consult.questionnaire import CONCERNS, load_questions, next_question, run, top_of, topics_for_families  # noqa: E402
 from expert.errors import ExpertError  # noqa: E402
 from expert.knowledge import cached_knowledge  # noqa: E402
-from expert.consult.questionnaire import (CONCERNS, load_questions, next_question, run,  # noqa: E402
-                                  top_of, topics_for_families)
+from expert.planning.pipeline import load_situation  # noqa: E402
 
 
 def stated_concerns(kb, catalogue, full: dict, target: tuple[str, ...]) -> tuple[str, ...]:

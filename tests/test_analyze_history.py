@@ -3,7 +3,7 @@ generated series obey the properties a burst-proof, sample-aware analysis must h
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from expert.ingest.history import poisson_cdf, robust_change, usual_gap
 from expert.knowledge import load_knowledge
 
 GIT = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "git"
-START = datetime(2020, 1, 1, tzinfo=timezone.utc)
+START = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def _certainties(path: Path, until: str | datetime) -> tuple[dict[str, float], dict]:
@@ -155,7 +155,7 @@ def test_accounts_excluded_as_bots_are_listed_with_the_rule_and_their_events():
 def _github_pages(folder: Path, issues: int = 8) -> Path:
     """Issue and comment pages: issue n opened on day n, answered after n hours, closed after n days."""
     import json
-    base = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+    base = datetime(2024, 3, 1, 9, tzinfo=UTC)
     iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     page, comments = [], []
     for n in range(1, issues + 1):

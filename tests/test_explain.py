@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from expert.reasoning import explain
 from expert.cli import cli, main
 from expert.knowledge.describe import describe_condition
+from expert.reasoning import explain
 from expert.reasoning.explain import explain_id, known_ids
 
 

@@ -1,7 +1,7 @@
 """Generic CSV/JSONL logs: parsed events and every metric checked against hand-computed values."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -92,12 +92,12 @@ def test_csv_events_are_parsed_and_pseudonymised():
     assert len(events) == 22
     first = events[0]
     assert isinstance(first, Event)
-    assert first.timestamp == datetime(2023, 5, 1, 10, tzinfo=timezone.utc)
+    assert first.timestamp == datetime(2023, 5, 1, 10, tzinfo=UTC)
     assert first.actor == pseudonym("alice@example.org") and first.is_staff and not first.is_bot
     assert first.kind == "post" and first.thread == "t0" and first.channel == "general"
     assert events[1].actor == pseudonym("bob@example.org")  # identities are lower-cased before hashing
     assert events[3].reply_to == pseudonym("carol@example.org")
-    assert events[11].timestamp == datetime(2024, 2, 6, 10, tzinfo=timezone.utc)  # +02:00 converted to UTC
+    assert events[11].timestamp == datetime(2024, 2, 6, 10, tzinfo=UTC)  # +02:00 converted to UTC
     assert [e.is_bot for e in events].count(True) == 1  # "ci[bot]"
 
 
@@ -135,9 +135,9 @@ def test_metrics_carry_definition_and_evidence(csv_analysis):
 
 def test_windows_and_counts(csv_analysis):
     w = csv_analysis.windows
-    assert w.current.end == datetime(2024, 7, 1, tzinfo=timezone.utc)
-    assert w.baseline.start == datetime(2024, 1, 3, tzinfo=timezone.utc)
-    assert w.year_ago.end == datetime(2023, 7, 2, tzinfo=timezone.utc)
+    assert w.current.end == datetime(2024, 7, 1, tzinfo=UTC)
+    assert w.baseline.start == datetime(2024, 1, 3, tzinfo=UTC)
+    assert w.year_ago.end == datetime(2023, 7, 2, tzinfo=UTC)
     assert csv_analysis.events_read == 22
     assert csv_analysis.format == "csv" and csv_analysis.source == "events.csv"
     assert {"key": "bots_excluded", "values": {"count": 1}, "section": "notes"} in [n.model_dump() for n in csv_analysis.notes]
@@ -145,7 +145,7 @@ def test_windows_and_counts(csv_analysis):
 
 def test_until_defaults_to_latest_event():
     a = analyze_export(FIX / "events.csv")
-    assert a.windows.current.end == datetime(2024, 6, 30, 10, tzinfo=timezone.utc)  # the bot event counts for the bound
+    assert a.windows.current.end == datetime(2024, 6, 30, 10, tzinfo=UTC)  # the bot event counts for the bound
 
 
 def test_since_drops_earlier_events():
@@ -173,7 +173,7 @@ def test_facts_omitted_without_baseline():
 
 def test_window_days_changes_windows():
     a = analyze_export(FIX / "events.csv", until=UNTIL, window_days=30)
-    assert a.windows.current.start == datetime(2024, 6, 1, tzinfo=timezone.utc)
+    assert a.windows.current.start == datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def test_progress_callback_reports_final_count():

@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from expert.ingest import analyze_export, detect_format, read_events
 from expert.ingest.identity import pseudonym
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _at(*args) -> datetime:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
 import pytest
 
-from expert.ingest import analyze_export, read_events
+from expert.ingest import analyze_export, history, read_events
 from expert.ingest import facts as facts_module
-from expert.ingest import history
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 GIT = REALDATA / "git"
@@ -35,8 +34,8 @@ def _bots(repo: str) -> list[str]:
 def _month_window(month: str) -> tuple[datetime, int]:
     """(until, days) so that the (until - days, until] window is the calendar month plus 11 before it."""
     y, m = map(int, month.split("-"))
-    until = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=timezone.utc)
-    start = datetime(y - 1 + (m == 12), m % 12 + 1, 1, tzinfo=timezone.utc)
+    until = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=UTC)
+    start = datetime(y - 1 + (m == 12), m % 12 + 1, 1, tzinfo=UTC)
     return until, (until - start).days
 
 
@@ -66,8 +65,8 @@ def test_bus_factor_matches_monthly_12m_columns(repo):
 def test_top_share_matches_monthly_top_author_share(repo):
     row = max(_rows(GIT / f"{repo}.monthly.csv"), key=lambda r: int(r["commits"]))
     y, m = map(int, row["month"].split("-"))
-    until = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=timezone.utc)
-    days = (until - datetime(y, m, 1, tzinfo=timezone.utc)).days
+    until = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=UTC)
+    days = (until - datetime(y, m, 1, tzinfo=UTC)).days
     a = analyze_export(GIT / f"{repo}.events.csv", until=until - timedelta(microseconds=1), window_days=days)
     assert a.facts["contributors"]["top_contributor_share"] == pytest.approx(float(row["top_author_share"]), abs=5e-4)
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -108,7 +108,7 @@ def test_git_commits_with_cr_in_author_bogus_zone_or_no_date(tmp_path):
     with collecting() as found:
         events = list(read_events(repo, fmt="git"))
     assert len(events) == 2
-    assert datetime(2024, 5, 1, 12, tzinfo=timezone.utc) in {e.timestamp for e in events}
+    assert datetime(2024, 5, 1, 12, tzinfo=UTC) in {e.timestamp for e in events}
     assert [(w.key, w.values["count"], w.values["first"]) for w in found] == [("git_commits_skipped", 1, dateless)]
 
 
@@ -266,10 +266,10 @@ def test_future_dated_events_do_not_become_now(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text("timestamp,actor\n2024-01-01T00:00:00Z,a\n2099-01-01T00:00:00Z,b\n"
                     "2024-02-01T00:00:00Z,c\n2098-01-01T00:00:00Z,d\n")
-    now = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2024, 6, 1, tzinfo=UTC)
     with collecting() as found:
         latest = latest_timestamp(path, "csv", now=now)
-    assert latest == datetime(2024, 2, 1, tzinfo=timezone.utc)
+    assert latest == datetime(2024, 2, 1, tzinfo=UTC)
     assert [(w.key, w.values) for w in found] == [
         ("future_events_ignored", {"count": 2, "today": "2024-06-01", "first": "log.csv line 3"})]
 
@@ -279,7 +279,7 @@ def test_future_dated_message_in_a_json_export_is_located(tmp_path):
     path = tmp_path / "d.json"
     path.write_text(json.dumps(doc))
     with collecting() as found:
-        latest = latest_timestamp(path, "discord", now=datetime(2024, 6, 1, tzinfo=timezone.utc))
+        latest = latest_timestamp(path, "discord", now=datetime(2024, 6, 1, tzinfo=UTC))
     assert latest.year == 2024
     assert [w.values["first"] for w in found] == ["d.json event 3 (id 1004)"]
 

@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from .conftest import REALDATA, ROOT
 
 FIX = ROOT / "tests" / "fixtures" / "ingest"
 FORMATS = REALDATA / "formats"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _at(*args) -> datetime:

@@ -8,9 +8,9 @@ import pytest
 
 import expert
 from expert.knowledge import cached_knowledge
-from expert.render import render
 from expert.model.scenario import load_scenario
 from expert.model.situation import match_tactic
+from expert.render import render
 
 from .conftest import ROOT, SCENARIOS
 

@@ -5,11 +5,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import expert
-from expert.knowledge import conditions as C
-from expert.planning.pipeline import consult_facts
 from expert.knowledge import cached_knowledge
+from expert.knowledge import conditions as C
 from expert.model.plan import Plan
 from expert.model.situation import Situation
+from expert.planning.pipeline import consult_facts
 
 KB = cached_knowledge()
 SEVERITIES = ["none", "low", "medium", "high", "critical"]

@@ -3,11 +3,26 @@ from __future__ import annotations
 
 import pytest
 
-from expert.planning.pipeline import load_situation
+from expert.consult.questionnaire import (
+    GENERAL,
+    OPENING,
+    Catalogue,
+    bears_on,
+    candidates,
+    check_questions,
+    focus,
+    live_diagnoses,
+    load_questions,
+    next_question,
+    opened_topics,
+    rank_questions,
+    run,
+    screening,
+    top_of,
+    topics_for_families,
+)
 from expert.errors import KnowledgeError
-from expert.consult.questionnaire import (GENERAL, OPENING, Catalogue, bears_on, candidates, check_questions, focus,
-                                  live_diagnoses, load_questions, next_question, opened_topics, rank_questions, run,
-                                  screening, top_of, topics_for_families)
+from expert.planning.pipeline import load_situation
 
 from .conftest import ROOT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from expert.consult.session import AnswerError, Session, is_session, load_source, parse_answer, resolve_fact
 from expert.errors import ExpertError, SituationError
-from expert.consult.session import (AnswerError, Session, is_session, load_source, parse_answer, resolve_fact)
 
 from .conftest import ROOT
 

@@ -15,20 +15,28 @@ import click
 from rich.console import Console
 from rich.text import Text as RichText
 
-from expert.planning.pipeline import diagnose as run_diagnosis
 from expert.cli.common import emit, fail, knowledge_base
-from expert.reasoning.engine import Reasoning
+from expert.consult.questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
+from expert.consult.session import (
+    AnswerError,
+    Session,
+    default_session_path,
+    knowledge_hash,
+    load_source,
+    lock_session,
+    parse_answer,
+    words,
+)
 from expert.errors import ExpertError, InputFileError, Problem
+from expert.knowledge import KnowledgeBase
+from expert.planning.pipeline import diagnose as run_diagnosis
+from expert.planning.planner import acknowledgement
+from expert.reasoning.engine import Reasoning
 from expert.reasoning.explain import how as explain_how
 from expert.reasoning.explain import why_fact
-from expert.knowledge import KnowledgeBase
-from expert.planning.planner import acknowledgement
-from expert.consult.questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
 from expert.render import render
-from expert.textsafe import terminal_text
 from expert.render.terminal import renderables
-from expert.consult.session import (AnswerError, Session, default_session_path, knowledge_hash, load_source, lock_session,
-                      parse_answer, words)
+from expert.textsafe import terminal_text
 from expert.yamlio import atomic_write_text
 
 __all__ = ["run_consultation", "classify", "COMMANDS"]

@@ -23,17 +23,18 @@ the opened topics. Topics, their families and screens are knowledge (questions.y
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
+from expert.errors import KnowledgeError, Problem, did_you_mean
+from expert.knowledge import FactSpec, KnowledgeBase, Memo, Text
 from expert.knowledge import conditions as C
+from expert.planning.planner import reported
 from expert.reasoning.certainty import as_certainty, combine
 from expert.reasoning.derive import derive
 from expert.reasoning.engine import Reasoning, reason_plain
-from expert.errors import KnowledgeError, Problem, did_you_mean
-from expert.knowledge import FactSpec, KnowledgeBase, Memo, Text
-from expert.planning.planner import reported
 from expert.yamlio import load_yaml_file
 
 __all__ = [
@@ -427,7 +428,7 @@ def live_diagnoses(kb: KnowledgeBase, reasoning: Reasoning, background: frozense
 
 def potentials(kb: KnowledgeBase, reasoning: Reasoning) -> tuple[dict[str, float], dict[str, float]]:
     """Per diagnosis, the highest and lowest certainty its still-undecided rules could lead to together."""
-    up = {d: cf for d, cf in reasoning.cf.items()}
+    up = dict(reasoning.cf)
     down = dict(up)
     for rule in kb.rules:
         if C.evaluate(rule.when, reasoning.facts, reasoning.cf) is None:

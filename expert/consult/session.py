@@ -16,9 +16,10 @@ import math
 import os
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -215,7 +216,7 @@ def is_session(data: Any) -> bool:
     return isinstance(data, dict) and data.get("format") == FORMAT
 
 
-def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], "Session | None"]:
+def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], Session | None]:
     """Situation data from a situation, scenario or session file (and the session, if it was one)."""
     path = Path(path)
     data = load_mapping_text(read_text(path), str(path))
@@ -357,7 +358,7 @@ class Session:
         atomic_write_text(self.path, header + text, "session file")
 
     @classmethod
-    def from_dict(cls, kb: KnowledgeBase, data: dict[str, Any], path: Path | None = None) -> "Session":
+    def from_dict(cls, kb: KnowledgeBase, data: dict[str, Any], path: Path | None = None) -> Session:
         """Rebuild a session from its file's contents; every step is checked against the facts."""
         where = str(path or "session")
         if not is_session(data):
@@ -392,7 +393,7 @@ class Session:
         return session
 
     @classmethod
-    def load(cls, kb: KnowledgeBase, path: str | Path) -> "Session":
+    def load(cls, kb: KnowledgeBase, path: str | Path) -> Session:
         """Read a session file."""
         path = Path(path)
         data = load_mapping_text(read_text(path, "session file"), str(path), expected="a session file (a mapping with format: "

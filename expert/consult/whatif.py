@@ -5,12 +5,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from expert.planning.pipeline import diagnose
+from expert.consult.session import AnswerError, parse_answer, resolve_fact, set_fact, unset_fact, words
 from expert.errors import Problem, SituationError
 from expert.knowledge import KnowledgeBase
 from expert.model.plan import Plan
+from expert.planning.pipeline import diagnose
 from expert.textsafe import markdown_text, terminal_text
-from expert.consult.session import AnswerError, parse_answer, resolve_fact, set_fact, unset_fact, words
 
 __all__ = ["WhatIf", "parse_changes", "apply_changes", "compare", "render_whatif"]
 

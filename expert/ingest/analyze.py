@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from expert.errors import OptionError, Problem
 from expert.ingest.detect import detect_format

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, printable, warn

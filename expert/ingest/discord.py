@@ -1,8 +1,7 @@
 """DiscordChatExporter JSON reader: messages[] with author.isBot and reference.messageId."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json

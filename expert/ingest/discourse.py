@@ -1,7 +1,7 @@
 """Discourse JSON API reader: /t/<id>.json topics, /posts/<id>.json posts and /latest.json topic lists."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json

@@ -4,11 +4,26 @@ Notes are keys into `notes:` of knowledge/ingest.yaml (English and Chinese), nev
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from statistics import median
 
 from expert.ingest.history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
-from expert.ingest.metrics import ALL, BASE, CUR, DEFINITIONS, FIRST, LAST, T0, T1, WEEK, WEEKS, WINS, Y1, Y2, Accumulator
+from expert.ingest.metrics import (
+    ALL,
+    BASE,
+    CUR,
+    DEFINITIONS,
+    FIRST,
+    LAST,
+    T0,
+    T1,
+    WEEK,
+    WEEKS,
+    WINS,
+    Y1,
+    Y2,
+    Accumulator,
+)
 from expert.ingest.report import Metric, Month, Note
 
 __all__ = ["summarise", "monthly_series", "NOTE_KEYS"]
@@ -89,7 +104,7 @@ def summarise(acc: Accumulator, *, until_given: bool = True) -> tuple[list[Metri
 
 def _old_export(out: _Out) -> None:
     """Note a latest event more than OLD_EXPORT_DAYS before today, with the --until to judge it as of today."""
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     days = (today - out.acc.win.until).days
     if days > OLD_EXPORT_DAYS:
         out.note("old_export", latest=_day(out.acc.win.until), days=days, today=today.date().isoformat())

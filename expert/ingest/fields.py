@@ -5,10 +5,10 @@ the value (cut short, control characters escaped) and what is allowed.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from expert.yamlio import short_repr
 from expert.ingest.detect import detect_format
 from expert.ingest.jsonfile import load_json
 from expert.ingest.model import IngestError, printable
@@ -16,6 +16,7 @@ from expert.ingest.records import FieldError
 from expert.ingest.records import epoch_time as _epoch_seconds
 from expert.ingest.records import iso_time as _iso
 from expert.ingest.timeparse import from_epoch
+from expert.yamlio import short_repr
 
 __all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT"]
 

@@ -8,7 +8,7 @@ closed_by or merged_by when the page says, else the author) for resolution durat
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.fields import describe, field, iso_time, load_pages
 from expert.ingest.identity import Identities

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, printable, warn

@@ -7,9 +7,9 @@ measure needs is stated here once (``MINIMUM``) and quoted by the definitions in
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import Iterable, Sequence
 
 __all__ = [
     "MINIMUM", "REFERENCE_WINDOWS", "BAND_WINDOWS", "SIGNALS", "Change", "robust_change", "poisson_cdf",

@@ -5,9 +5,9 @@ after the wall clock are left out of the pre-pass and reported as the future_eve
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 from expert.ingest.csvlog import latest_csv
 from expert.ingest.detect import detect_format

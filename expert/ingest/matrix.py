@@ -7,7 +7,7 @@ to first response. Room moderators (power level >= 50 in m.room.power_levels) co
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.fields import describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import mailbox
+from collections.abc import Iterator
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
-from typing import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError

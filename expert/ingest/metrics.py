@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from expert.ingest.history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
 from expert.ingest.model import Event
-from expert.ingest.report import Metric
 from expert.ingest.windows import WindowBounds
 
 __all__ = ["Accumulator", "DEFINITIONS"]

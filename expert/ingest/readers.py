@@ -1,15 +1,15 @@
 """Dispatch from a format name to its streaming reader; folders of JSON files are read file by file."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from expert.ingest.csvlog import read_csv, read_jsonl
 from expert.ingest.detect import FORMATS, detect_format
 from expert.ingest.discord import read_discord
 from expert.ingest.discourse import read_discourse
-from expert.ingest.gitlog import read_git
 from expert.ingest.github import read_github
+from expert.ingest.gitlog import read_git
 from expert.ingest.identity import Identities
 from expert.ingest.matrix import read_matrix
 from expert.ingest.mboxlog import read_mbox

@@ -5,12 +5,12 @@ and what is allowed; `records` turns it into an IngestError that also names the 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Callable, Iterable, Iterator
 
-from expert.yamlio import short_repr
 from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.timeparse import from_epoch, parse_iso
+from expert.yamlio import short_repr
 
 __all__ = ["FieldError", "text", "required_text", "mapping", "sequence", "whole", "iso_time", "epoch_time",
            "records", "record_label"]

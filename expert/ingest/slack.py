@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from expert.ingest.identity import Identities
-from expert.ingest.records import epoch_time, records, text
 from expert.ingest.jsonfile import MIB, load_json, loads_json, read_capped, too_big
 from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.records import epoch_time, records, text
 
 __all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_ARCHIVE_BYTES"]
 

@@ -1,7 +1,7 @@
 """Telegram reader: Desktop JSON export (single chat or chats.list) and Bot API getUpdates dumps."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json

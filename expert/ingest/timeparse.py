@@ -1,10 +1,10 @@
 """Fast timestamp parsing into aware UTC datetimes, shared by every reader."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-UTC = timezone.utc
+UTC = UTC
 
 __all__ = ["UTC", "parse_iso", "from_epoch", "parse_any", "Latest", "FUTURE_SLACK"]
 

@@ -6,7 +6,7 @@ carry no topic and count as activity only.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from expert.ingest.fields import describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities

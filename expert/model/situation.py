@@ -1,7 +1,6 @@
 """The input model: a strict pydantic model built from the fact vocabulary in knowledge/facts.yaml."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -19,7 +18,7 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
     """The pydantic type and Field of one fact: ranges, allowed values, description."""
-    info = dict(default=None, description=spec.label.en, title=spec.label.en)
+    info: dict[str, Any] = {"default": None, "description": spec.label.en, "title": spec.label.en}
     if spec.type in ("number", "integer"):
         base = float if spec.type == "number" else int
         return Optional[base], Field(ge=spec.min, le=spec.max, allow_inf_nan=False, **info)
@@ -151,7 +150,7 @@ class Situation:
         self.unrecognised_tactics = unrecognised_tactics
 
     @classmethod
-    def parse(cls, data: dict[str, Any], kb: KnowledgeBase, where: str = "situation", lang: str = "en") -> "Situation":
+    def parse(cls, data: dict[str, Any], kb: KnowledgeBase, where: str = "situation", lang: str = "en") -> Situation:
         """Validate a mapping; raise SituationError naming every bad field, value and fix (in ``lang``)."""
         if not isinstance(data, dict):
             raise SituationError(Problem(where, f"expected a mapping of groups, got {type(data).__name__}"))
@@ -165,7 +164,7 @@ class Situation:
         return cls(instance, kb, unrecognised)
 
     @classmethod
-    def load(cls, source: str | Path, kb: KnowledgeBase, lang: str = "en") -> "Situation":
+    def load(cls, source: str | Path, kb: KnowledgeBase, lang: str = "en") -> Situation:
         """Read a YAML or JSON situation from a path, or from stdin when the path is '-'."""
         where = "<stdin>" if str(source) == "-" else str(source)
         text = read_text(source, "situation file")

@@ -1,16 +1,17 @@
 """The library entry point: a situation (model, mapping or path) in, a Plan out."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from expert.reasoning.derive import derive
-from expert.reasoning.engine import reason, reason_plain
 from expert.errors import Problem, SituationError
 from expert.knowledge import LANGS, KnowledgeBase, cached_knowledge
 from expert.model.plan import Plan
-from expert.planning.planner import make_plan
 from expert.model.situation import Situation
+from expert.planning.planner import make_plan
+from expert.reasoning.derive import derive
+from expert.reasoning.engine import reason, reason_plain
 
 __all__ = ["diagnose", "load_situation", "consult_facts"]
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from expert.knowledge import conditions as C
-from expert.reasoning.certainty import as_certainty
-from expert.reasoning.engine import Reasoning
 from expert.knowledge import PHASES, TIERS, KnowledgeBase, fill
+from expert.knowledge import conditions as C
 from expert.model.plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
 from expert.model.situation import Situation
+from expert.reasoning.certainty import as_certainty
+from expert.reasoning.engine import Reasoning
 
 __all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement"]
 

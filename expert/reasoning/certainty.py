@@ -7,8 +7,8 @@ and two weak findings add up to more than either without ever reaching certainty
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import reduce
-from typing import Iterable
 
 __all__ = ["combine", "combine_all", "as_certainty"]
 

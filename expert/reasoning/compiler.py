@@ -1,10 +1,11 @@
 """Compile typed rules into one experta engine class per knowledge base (data, never eval/exec)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from expert.knowledge import conditions as C
 from expert.knowledge import KnowledgeBase, Memo, RuleSpec
+from expert.knowledge import conditions as C
 from expert.reasoning.rete import AND, NOT, OR, Conclusion, Datum, P, build_engine_class
 
 __all__ = ["compile_pattern", "engine_class", "rule_method_name"]

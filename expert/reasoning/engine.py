@@ -5,10 +5,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from expert.knowledge import KnowledgeBase, Memo, RuleSpec
 from expert.knowledge import conditions as C
 from expert.reasoning.certainty import combine_all
 from expert.reasoning.compiler import engine_class
-from expert.knowledge import KnowledgeBase, Memo, RuleSpec
 from expert.reasoning.rete import Conclusion, Datum, KnowledgeEngine
 
 __all__ = ["Firing", "Reasoning", "reason", "reason_plain"]

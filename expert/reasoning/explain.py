@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from expert.knowledge import conditions as C
-from expert.reasoning.certainty import as_certainty
-from expert.reasoning.engine import Reasoning
 from expert.errors import ExpertError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase, fill
+from expert.knowledge import conditions as C
 from expert.knowledge.describe import describe_condition, fact_name, range_bound, value_label
+from expert.reasoning.certainty import as_certainty
+from expert.reasoning.engine import Reasoning
 from expert.textsafe import terminal_text
 
 __all__ = ["how", "why_fact", "rules_reading", "explain_id", "known_ids"]

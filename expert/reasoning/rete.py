@@ -20,7 +20,8 @@ import collections.abc
 import contextlib
 import logging
 import os
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["engine_logging", "ENGINE_LOGGER", "DEBUG_ENV", "build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
 
