@@ -90,7 +90,8 @@ def _naive(repo: str, bots: set[str]) -> dict:
         if end_month - 11 <= t.year * 12 + t.month - 1 <= end_month:
             months.setdefault(a, set()).add(t.year * 12 + t.month)
     joined = {a for a, t in first.items() if t > start}
-    out = {"windows": windows, "core_total": sum(1 for m in months.values() if len(m) >= 3),
+    regular = [m for m in months.values() if len(m) >= 3 and max(m) - min(m) + 1 >= 4]  # not one busy quarter
+    out = {"windows": windows, "core_total": len(regular),
            "joined": len(joined), "activated": sum(1 for a in joined if Counter(cur)[a] >= 2)}
     if len(cur) >= 20:
         top = Counter(cur).most_common()

@@ -59,7 +59,7 @@ def test_texts_render_in_both_languages():
     assert note.text("zh") == "已从所有指标中排除 3 条机器人事件。"
     metric = Metric(fact="contributors.core_total", value=2, definition_key="contributors.core_total",
                     definition_values=DEFINITIONS["contributors.core_total"])
-    assert "3 distinct months" in metric.definition("en") and "3 个不同月份" in metric.definition("zh")
+    assert "3 distinct months" in metric.definition("en") and "3 个不同月份" in metric.definition("zh") and "4 months" in metric.definition("en")
 
 
 def test_missing_key_is_a_clear_error():

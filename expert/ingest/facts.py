@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from statistics import median
 
-from expert.ingest.history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, robust_change, usual_gap
+from expert.ingest.history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, is_regular, robust_change, usual_gap
 from expert.ingest.metrics import (
     ALL,
     BASE,
@@ -119,11 +119,11 @@ def _history(out: _Out) -> bool:
     """Age, silence against the community's own rhythm, trailing year; returns whether it is dormant."""
     acc = out.acc
     until, first, last = acc.win.until, acc.earliest, acc.latest
-    if acc.since is None:
+    active_days = [d for d, n in acc.days.items() if n]
+    if acc.since is None and len(active_days) >= MINIMUM["active_days_for_rhythm"]:  # a sample is not a life
         out.emit("community.age_months", round((until - first).days / 30.44, 1), "months", first_event=_day(first))
     silence = round((until - last).total_seconds() / 86400.0, 1)
     out.emit("activity.days_since_last_activity", silence, "days", last_event=_day(last), until=_day(until))
-    active_days = [d for d, n in acc.days.items() if n]
     gap = usual_gap(active_days) if len(active_days) >= MINIMUM["active_days_for_rhythm"] else None
     dormant = False
     if gap is None:
@@ -316,13 +316,13 @@ def _month(value) -> int:
     return value.year * 12 + value.month - 1
 
 
-def _active_months(acc: Accumulator, lo: int, hi: int) -> dict[str, int]:
-    """Actor -> number of distinct active months in [lo, hi]."""
-    months: dict[str, int] = {}
+def _active_months(acc: Accumulator, lo: int, hi: int) -> dict[str, set[int]]:
+    """Actor -> the months (indexes) in [lo, hi] they were active in."""
+    months: dict[str, set[int]] = {}
     for m, actors in acc.month_actors.items():
         if lo <= m <= hi:
             for actor in actors:
-                months[actor] = months.get(actor, 0) + 1
+                months.setdefault(actor, set()).add(m)
     return months
 
 
@@ -333,18 +333,17 @@ def _regulars(out: _Out, dormant: bool) -> None:
     if acc.earliest is None or _month(acc.earliest) > end:
         out.note("no_history_for_regulars")
         return
-    months = _active_months(acc, end - 11, end)
-    regulars = [a for a, n in months.items() if n >= MINIMUM["regular_months"]]
+    regulars = [a for a, months in _active_months(acc, end - 11, end).items() if is_regular(months)]
     now_week = acc.until_day // 7
-    lost = [a for a in regulars if not acc.actors[a][CUR] and is_lost(acc.actors[a][WEEKS], now_week, dormant)]
-    year = sum(acc.actors[a][Y1] + acc.actors[a][BASE] for a in acc.actors)  # activity to weigh the lost against
-    lost_share = rate(sum(acc.actors[a][Y1] + acc.actors[a][BASE] for a in lost), year) if year else 0.0
-    ev = {"regular_months": MINIMUM["regular_months"], "core_total": len(regulars), "lost": len(lost),
-          "lost_share_of_past_activity": lost_share}
+    lost = [a for a in regulars if is_lost(acc.actors[a][WEEKS], now_week, dormant)]
+    year = sum(rec[Y1] for rec in acc.actors.values())  # the last 12 months' activity, to weigh the lost against
+    lost_share = rate(sum(acc.actors[a][Y1] for a in lost), year) if year else 0.0
+    ev: dict[str, int | float | str] = {"core_total": len(regulars), "lost": len(lost),
+                                        "lost_share_of_last_12_months": lost_share}
     if lost:
         seen = sorted(acc.actors[a][LAST] for a in lost)
         ev.update(last_seen_from=_day(seen[0]), last_seen_to=_day(seen[-1]))
-    out.emit("contributors.core_total", len(regulars), regular_months=MINIMUM["regular_months"])
+    out.emit("contributors.core_total", len(regulars), months=MINIMUM["regular_months"])
     out.emit("contributors.core_inactive_4w", len(lost), **ev)
     out.emit("contributors.lost_regulars", len(lost), **ev)
 
@@ -357,7 +356,7 @@ def _handover(out: _Out) -> None:
     if cur < MINIMUM["handover_events"] or acc.earliest is None or _month(acc.earliest) > end:
         return
     newcomer = sum(rec[CUR] for rec in acc.actors.values() if rec[FIRST] > w.cur_start)
-    veterans = [a for a, n in _active_months(acc, _month(acc.earliest), end).items() if n >= MINIMUM["regular_months"]]
+    veterans = [a for a, months in _active_months(acc, _month(acc.earliest), end).items() if is_regular(months)]
     veteran = sum(acc.actors[a][CUR] for a in veterans)
     share = rate(newcomer, cur)
     handover = bool(veterans) and share >= MINIMUM["handover_share"] and veteran <= 0.1 * cur

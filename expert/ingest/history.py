@@ -23,7 +23,9 @@ MINIMUM = {
     "dormant_ratio": 3,               # ... and it must be 3x the community's usual longest pause
     "contributions_for_concentration": 20,  # contributions before bus factor / top shares mean anything
     "regular_months": 3,              # a regular is active in at least this many of the 12 months before
+    "regular_span_months": 4,         # ... spread over at least this many months (not one busy quarter)
     "lost_ratio": 3,                  # a regular is lost when silent 3x their own usual longest pause
+    "lost_min_weeks": 4,              # ... and never before 4 weeks of silence
     "handover_events": 10,            # current-window events before a hand-over can be told
     "handover_share": 0.5,            # share of current activity held by newcomers
     "trailing_year_events": 20,       # events in the earlier year before a trailing-12-month change
@@ -75,9 +77,12 @@ class Change:
 
     def evidence(self) -> dict[str, float | int | str]:
         """The numbers a reader needs to judge the change."""
-        return {"current": self.current, "reference": round(self.reference, 1),
-                "reference_windows": self.reference_windows, "normal_low": self.band_low,
-                "normal_high": self.band_high, "p_value": round(self.p_value, 4), "signal": self.signal}
+        out: dict[str, float | int | str] = {
+            "current": self.current, "reference": round(self.reference, 1), "reference_windows": self.reference_windows,
+            "normal_low": self.band_low, "normal_high": self.band_high, "signal": self.signal}
+        if self.current < self.reference:  # the count test only speaks to a fall
+            out["p_value"] = round(self.p_value, 4)
+        return out
 
 
 def robust_change(current: int, earlier: Sequence[int]) -> Change | None:
@@ -112,15 +117,21 @@ def usual_gap(active: Iterable[int]) -> float | None:
     return quantile(gaps, 0.9) if gaps else None
 
 
-def is_regular(active_months: Iterable[int], first_month: int, last_month: int) -> bool:
-    """Active in at least MINIMUM['regular_months'] distinct months of [first_month, last_month]."""
-    return sum(1 for m in set(active_months) if first_month <= m <= last_month) >= MINIMUM["regular_months"]
+def is_regular(active_months: Iterable[int]) -> bool:
+    """Active in several months spread beyond one quarter: at least MINIMUM['regular_months'] months
+    whose first and last are MINIMUM['regular_span_months'] months apart or more (one busy quarter is not a habit)."""
+    months = sorted(set(active_months))
+    return len(months) >= MINIMUM["regular_months"] and months[-1] - months[0] + 1 >= MINIMUM["regular_span_months"]
 
 
 def is_lost(weeks: Iterable[int], now_week: int, community_dormant: bool) -> bool:
-    """A regular is lost when silent far longer than their own rhythm, or with the whole community."""
+    """A regular is lost when silent at least 4 weeks and far longer than their own rhythm
+    (3x their usual longest pause: weeks for a daily chatter, months for a quarterly committer),
+    or silent with the whole community dormant."""
     xs = sorted(set(weeks))
     silence = now_week - xs[-1]
+    if silence < MINIMUM["lost_min_weeks"]:
+        return False
     if community_dormant:
         return True
     gap = usual_gap(xs)

@@ -43,7 +43,7 @@ DEFINITIONS: dict[str, dict[str, int | float]] = {
     "activity.response_rate": {},
     "activity.median_resolution_days": {},
     "activity.returning_member_share": {},
-    "contributors.core_total": {"months": MINIMUM["regular_months"]},
+    "contributors.core_total": {"months": MINIMUM["regular_months"], "span": MINIMUM["regular_span_months"]},
     "contributors.core_inactive_4w": {"ratio": MINIMUM["lost_ratio"]},
     "contributors.lost_regulars": {"ratio": MINIMUM["lost_ratio"]},
     "contributors.top_contributor_share": {"contributions": MINIMUM["contributions_for_concentration"]},
