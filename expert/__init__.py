@@ -5,7 +5,7 @@
     >>> plan.to_json()
 
 The pipeline reads top to bottom as the packages: knowledge → model → reasoning → planning →
-ingest → consult → analysis → render → cli. The names below are loaded on first use, so importing
+ingest → consult → analysis → history → render → cli. The names below are loaded on first use, so importing
 `expert` (or running `expert --help`) does not load the rule engine.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from expert.errors import ExpertError, InputFileError, KnowledgeError, SituationError
 
 if TYPE_CHECKING:
+    from expert.history import History
     from expert.knowledge import KnowledgeBase, load_knowledge
     from expert.model.plan import Plan
     from expert.model.situation import Situation
@@ -24,13 +25,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "diagnose", "load_situation", "load_knowledge", "KnowledgeBase", "Plan", "Situation",
-    "ExpertError", "SituationError", "KnowledgeError", "InputFileError",
+    "ExpertError", "SituationError", "KnowledgeError", "InputFileError", "History",
 ]
 
 _LAZY = {
     "diagnose": "expert.planning.pipeline", "load_situation": "expert.planning.pipeline",
     "load_knowledge": "expert.knowledge", "KnowledgeBase": "expert.knowledge",
-    "Plan": "expert.model.plan", "Situation": "expert.model.situation",
+    "Plan": "expert.model.plan", "Situation": "expert.model.situation", "History": "expert.history",
 }
 
 try:

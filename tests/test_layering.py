@@ -19,6 +19,7 @@ STAGES = [
     {"expert.ingest"},                                     # reading exports and measuring them
     {"expert.consult"},                                    # questionnaire, sessions, what-if
     {"expert.analysis"},                                   # an export's analysis becomes a situation
+    {"expert.history"},                                    # recorded assessments (SQLite) and their review
     {"expert.render"},                                     # every output
     {"expert.cli"},                                        # the commands
     {"expert", "expert.__main__", "expert.rete"},          # the public facade

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
+from expert.cli.recording import checked_date, record_assessment, record_options
 from expert.ingest.detect import FORMATS as INGEST_FORMATS
 from expert.render import FORMATS
 
@@ -63,19 +64,23 @@ def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @LANG_OPTION
 @KNOWLEDGE_OPTION
+@record_options
 def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, until: str | None, window_days: int,
             bots: tuple[str, ...], staff: tuple[str, ...], name: str | None, situation_out: Path | None,
-            output: Path | None, lang: str, knowledge_dir: Path | None) -> None:
+            output: Path | None, lang: str, knowledge_dir: Path | None, record: bool, db: Path | None,
+            as_of: str | None) -> None:
     """Analyze an activity export at PATH (CSV/JSONL log, git repo, Slack, Discord, Telegram, Discourse, mbox)."""
     import yaml
 
     from expert.analysis.situation import situation_from_analysis
+    from expert.history.store import fingerprint
     from expert.ingest.model import collecting
     from expert.planning.pipeline import diagnose
     from expert.render.analysis import render_analysis
     from expert.yamlio import atomic_write_text
 
     kb = knowledge_base(knowledge_dir)
+    as_of = checked_date(as_of, lang)
     with collecting() as found:
         analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
                                       until=until, window_days=window_days, bots=bots, staff=staff)
@@ -86,4 +91,7 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
         atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False),
                           "situation file")
         click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
+    as_of = as_of or analysis.windows.current.end.date().isoformat()  # the day the measurement ends
+    record_assessment(record, db, as_of, kb, lang, situation, plan, "analyze",
+                      metrics=[m.model_dump(mode="json") for m in analysis.metrics], fingerprint=fingerprint(path))
     emit(render_analysis(analysis, situation, plan, fmt, kb, lang), output)

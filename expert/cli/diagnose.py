@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
+from expert.cli.recording import checked_date, record_assessment, record_options
 from expert.render import FORMATS
 
 __all__ = ["diagnose", "schema"]
@@ -21,13 +22,19 @@ __all__ = ["diagnose", "schema"]
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
-def diagnose(situation: str, fmt: str, lang: str, knowledge_dir: Path | None, output: Path | None, color: bool | None) -> None:
+@record_options
+def diagnose(situation: str, fmt: str, lang: str, knowledge_dir: Path | None, output: Path | None, color: bool | None,
+             record: bool, db: Path | None, as_of: str | None) -> None:
     """Diagnose SITUATION (a YAML or JSON file, or '-' for stdin) and print the plan."""
     from expert.planning.pipeline import diagnose as run
+    from expert.planning.pipeline import load_situation
     from expert.render import render
 
     kb = knowledge_base(knowledge_dir)
-    plan = run(situation, lang=lang, knowledge=kb)
+    as_of = checked_date(as_of, lang)
+    validated = load_situation(situation, kb, lang)
+    plan = run(validated, lang=lang, knowledge=kb)
+    record_assessment(record, db, as_of, kb, lang, validated.to_dict(), plan, "diagnose")
     use_color = (sys.stdout.isatty() and output is None) if color is None else color
     emit(render(plan, fmt, kb, color=use_color), output)
 

@@ -21,8 +21,10 @@ COMMANDS = {
     "consult": "expert.cli.consult:consult",
     "diagnose": "expert.cli.diagnose:diagnose",
     "explain": "expert.cli.knowledge:explain_command",
+    "history": "expert.cli.history:history_group",
     "knowledge": "expert.cli.knowledge:knowledge_group",
     "lint": "expert.cli.knowledge:lint_command",
+    "review": "expert.cli.history:review_command",
     "schema": "expert.cli.diagnose:schema",
     "whatif": "expert.cli.consult:whatif",
 }
