@@ -9,8 +9,9 @@ the leaves (De Morgan), which is also how the compiled experta patterns get the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 from expert.errors import did_you_mean
 
@@ -89,14 +90,14 @@ class Concluded:
 class All:
     """Every child must hold."""
 
-    children: tuple["Node", ...] = field(default_factory=tuple)
+    children: tuple[Node, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
 class Any_:
     """At least one child must hold."""
 
-    children: tuple["Node", ...] = field(default_factory=tuple)
+    children: tuple[Node, ...] = field(default_factory=tuple)
 
 
 Node = Leaf | Concluded | All | Any_
@@ -192,10 +193,11 @@ def parse_condition(data: Any, where: str, col: ProblemSink, rule_id: str) -> No
         if not isinstance(body, list) or not body:
             col.add(loc, f"rule '{rule_id}': '{key}' needs a non-empty list of conditions")
             return None
-        children = [parse_condition(item, where, col, rule_id) for item in body]
-        if any(c is None for c in children):
+        parsed = [parse_condition(item, where, col, rule_id) for item in body]
+        children = tuple(c for c in parsed if c is not None)
+        if len(children) != len(parsed):
             return None
-        return (All if key == "all" else Any_)(tuple(children))
+        return (All if key == "all" else Any_)(children)
     if "concluded" in data or "not_concluded" in data:
         key = "concluded" if "concluded" in data else "not_concluded"
         unknown = set(data) - {key, "min"}

@@ -6,8 +6,8 @@ Output is deterministic: the same knowledge gives the same bytes.
 """
 from __future__ import annotations
 
-from expert.knowledge.describe import describe_condition, range_bound, value_label
 from expert.knowledge import PHASES, TIERS, KnowledgeBase
+from expert.knowledge.describe import describe_condition, range_bound, value_label
 
 __all__ = ["render_catalogue", "catalogue_name"]
 
@@ -126,8 +126,8 @@ def _facts(kb: KnowledgeBase, lang: str, m) -> list[str]:
         if spec.values:
             bits.append(", ".join(f"`{v}` {value_label(kb, spec.name, v, lang)}" for v in spec.values))
         out.append(f"| `{spec.name}` | {_cell(spec.label.get(lang))} | {_cell(' · '.join(bits))} |")
-    for spec in kb.derived.values():
-        inputs = ", ".join(f"`{i}`" for i in [*spec.inputs, *spec.choices.values()])
-        out.append(f"| `{spec.name}` | {_cell(spec.label.get(lang))} | {_cell(m('explain_derived_from', kind=spec.kind) + ' ' + inputs)} |")
+    for dspec in kb.derived.values():
+        inputs = ", ".join(f"`{i}`" for i in [*dspec.inputs, *dspec.choices.values()])
+        out.append(f"| `{dspec.name}` | {_cell(dspec.label.get(lang))} | {_cell(m('explain_derived_from', kind=dspec.kind) + ' ' + inputs)} |")
     return out + [""]
 

@@ -11,8 +11,17 @@ from pydantic import BaseModel, ValidationError
 from expert.errors import KnowledgeError, Problem, did_you_mean
 from expert.knowledge import conditions as C
 from expert.knowledge.conditions import parse_condition
-from expert.knowledge.model import (ActionSpec, DerivedSpec, DiagnosisSpec, FactSpec, FamilySpec, KnowledgeBase, RuleSpec,
-                                    TacticSpec, Text)
+from expert.knowledge.model import (
+    ActionSpec,
+    DerivedSpec,
+    DiagnosisSpec,
+    FactSpec,
+    FamilySpec,
+    KnowledgeBase,
+    RuleSpec,
+    TacticSpec,
+    Text,
+)
 from expert.yamlio import LineDict, line_of, load_yaml_file
 
 __all__ = ["load_knowledge", "load_knowledge_with_problems", "cached_knowledge", "default_knowledge_dir", "Collector"]
@@ -87,7 +96,7 @@ def _load_facts(path: Path, col: Collector) -> tuple[dict[str, FactSpec], dict[s
     for group, body in (data.get("groups") or {}).items():
         if isinstance(body, dict) and "type" in body:  # a group that is a single fact
             spec = col.validate(FactSpec, body, str(path), f"fact '{group}'",
-                                {"name": group, "group": group, "scalar_group": True, "line": body.line})
+                                {"name": group, "group": group, "scalar_group": True, "line": line_of(body, ())})
             if spec:
                 facts[group], groups[group] = spec, spec.label
             continue
@@ -111,70 +120,6 @@ def _load_facts(path: Path, col: Collector) -> tuple[dict[str, FactSpec], dict[s
     return facts, groups, derived
 
 
-_BRANCHES = ("all", "any", "not")
-
-
-def parse_condition(data: Any, where: str, col: Collector, rule_id: str) -> C.Node | None:
-    """Turn YAML condition data into a tree; report every malformed node with its line."""
-    line = getattr(data, "line", 0)
-    loc = f"{where}:{line}"
-    if not isinstance(data, dict) or not data:
-        col.add(loc, f"rule '{rule_id}': a condition must be a mapping such as {{fact: x, le: 3}} or {{all: [...]}}")
-        return None
-    branch = [k for k in data if k in _BRANCHES]
-    if branch:
-        key = branch[0]
-        if len(data) != 1:
-            col.add(loc, f"rule '{rule_id}': '{key}' must stand alone in its mapping", f"found keys {sorted(data)}")
-            return None
-        body = data[key]
-        if key == "not":
-            child = parse_condition(body, where, col, rule_id)
-            return C.negate(child) if child is not None else None
-        if not isinstance(body, list) or not body:
-            col.add(loc, f"rule '{rule_id}': '{key}' needs a non-empty list of conditions")
-            return None
-        children = [parse_condition(item, where, col, rule_id) for item in body]
-        if any(c is None for c in children):
-            return None
-        return (C.All if key == "all" else C.Any_)(tuple(children))
-    if "concluded" in data or "not_concluded" in data:
-        key = "concluded" if "concluded" in data else "not_concluded"
-        unknown = set(data) - {key, "min"}
-        if unknown:
-            col.add(loc, f"rule '{rule_id}': unexpected keys {sorted(unknown)} in a '{key}' test", "allowed: min")
-            return None
-        minimum = data.get("min", 0.2)
-        if not isinstance(minimum, (int, float)) or not 0 < minimum <= 1:
-            col.add(loc, f"rule '{rule_id}': min must be a certainty in (0, 1], got {minimum!r}")
-            return None
-        return C.Concluded(str(data[key]), float(minimum), key == "not_concluded", line)
-    if "fact" not in data:
-        guess = did_you_mean(next(iter(data)), ("fact", "all", "any", "not", "concluded", "not_concluded"))
-        col.add(loc, f"rule '{rule_id}': a condition needs 'fact', 'concluded' or all/any/not",
-                f"did you mean '{guess}'?" if guess else None)
-        return None
-    ops = [k for k in data if k not in ("fact", "why")]
-    if len(ops) != 1 or ops[0] not in C.COMPARATORS:
-        bad = [o for o in ops if o not in C.COMPARATORS]
-        guess = did_you_mean(bad[0], C.COMPARATORS) if bad else None
-        col.add(loc, f"rule '{rule_id}': fact test needs exactly one operator, got {ops}",
-                f"did you mean '{guess}'?" if guess else f"operators: {', '.join(C.COMPARATORS)}")
-        return None
-    op = ops[0]
-    why = data.get("why")
-    if op in C.NUMERIC_OPS and not why:
-        col.add(loc, f"rule '{rule_id}': threshold on '{data['fact']}' has no 'why'",
-                "add why: {en: ..., zh: ...} — one line on where the threshold comes from", code="missing-why")
-    if why is not None and not (isinstance(why, dict) and why.get("en")):
-        col.add(loc, f"rule '{rule_id}': 'why' must be {{en: ..., zh: ...}}")
-        why = None
-    value = data[op]
-    if isinstance(value, list):
-        value = tuple(value)
-    return C.Leaf(str(data["fact"]), op, value, dict(why) if why else None, line)
-
-
 def _load_rules(rule_dir: Path, col: Collector) -> list[RuleSpec]:
     """Every rules/*.yaml file, conditions parsed, each problem located."""
     rules: list[RuleSpec] = []
@@ -187,13 +132,13 @@ def _load_rules(rule_dir: Path, col: Collector) -> list[RuleSpec]:
             then = body.get("then") or {}
             fields = {k: v for k, v in body.items() if k not in ("when", "then")}
             if not isinstance(then, dict):
-                col.add(f"{path}:{body.line}", f"rule '{rid}': 'then' must be {{diagnosis: id, cf: number}}")
+                col.add(f"{path}:{line_of(body, ())}", f"rule '{rid}': 'then' must be {{diagnosis: id, cf: number}}")
                 continue
-            extra = {"id": rid, "when": when, "file": str(path.name), "line": body.line,
+            extra = {"id": rid, "when": when, "file": str(path.name), "line": line_of(body, ()),
                      "diagnosis": then.get("diagnosis"), "cf": then.get("cf")}
             unknown_then = set(then) - {"diagnosis", "cf"}
             if unknown_then:
-                col.add(f"{path}:{then.line}", f"rule '{rid}': unexpected keys {sorted(unknown_then)} under 'then'", "allowed: diagnosis, cf")
+                col.add(f"{path}:{line_of(then, ())}", f"rule '{rid}': unexpected keys {sorted(unknown_then)} under 'then'", "allowed: diagnosis, cf")
             spec = col.validate(RuleSpec, fields, str(path), f"rule '{rid}'", extra)
             if spec and when is not None:
                 rules.append(spec)

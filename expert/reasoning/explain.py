@@ -7,6 +7,7 @@ from expert.errors import ExpertError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase, fill
 from expert.knowledge import conditions as C
 from expert.knowledge.describe import describe_condition, fact_name, range_bound, value_label
+from expert.knowledge.model import DerivedSpec, FactSpec
 from expert.reasoning.certainty import as_certainty
 from expert.reasoning.engine import Reasoning
 from expert.textsafe import terminal_text
@@ -142,9 +143,8 @@ def _explain_action(kb: KnowledgeBase, action: Any, lang: str) -> list[str]:
 def _explain_fact(kb: KnowledgeBase, name: str, lang: str) -> list[str]:
     """A fact: its type and range or values, what it is derived from, who reads it."""
     spec = kb.facts.get(name)
-    derived = kb.derived.get(name)
-    label = (spec or derived).label.get(lang)
-    lines = [_heading(kb, "fact" if spec else "derived", name, label, lang)]
+    entry: FactSpec | DerivedSpec = spec if spec is not None else kb.derived[name]  # caller checked known_fact
+    lines = [_heading(kb, "fact" if spec else "derived", name, entry.label.get(lang), lang)]
     if spec is not None:
         lines.append(f"  {kb.message('explain_fact_meta', lang, group=spec.group, type=kb.message('type_' + spec.type, lang))}")
         if spec.min is not None or spec.max is not None:
@@ -155,9 +155,9 @@ def _explain_fact(kb: KnowledgeBase, name: str, lang: str) -> list[str]:
         if values:
             lines.append(f"  {kb.message('explain_values', lang)}:")
             lines += [f"    - {v}: {value_label(kb, name, v, lang)}" for v in values]
-    else:
-        inputs = list(derived.inputs) + list(derived.choices.values())
-        lines.append(f"  {kb.message('explain_derived_from', lang, kind=derived.kind)}:")
+    elif isinstance(entry, DerivedSpec):
+        inputs = list(entry.inputs) + list(entry.choices.values())
+        lines.append(f"  {kb.message('explain_derived_from', lang, kind=entry.kind)}:")
         lines += [f"    - {fact_name(kb, i, lang)}" for i in inputs]
     lines.append(f"{kb.message('explain_read_by', lang)}:")
     readers = rules_reading(kb, name)

@@ -79,11 +79,11 @@ OR = _experta.OR
 NOT = _experta.NOT
 
 
-class Datum(Fact):
+class Datum(Fact):  # type: ignore[misc,valid-type]  # experta is untyped
     """One known situation fact: ``Datum(name="activity_change_pct", value=-25)``."""
 
 
-class Conclusion(Fact):
+class Conclusion(Fact):  # type: ignore[misc,valid-type]  # experta is untyped
     """A diagnosis reached so far, with its combined certainty: ``Conclusion(diag=..., cf=...)``."""
 
 
