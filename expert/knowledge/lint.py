@@ -27,8 +27,9 @@ from typing import Any, Iterable, Iterator
 import yaml
 
 from expert.knowledge import conditions as C
-from expert.errors import InputFileError, did_you_mean
+from expert.errors import InputFileError, KnowledgeError, did_you_mean
 from expert.knowledge import KnowledgeBase, Text, default_knowledge_dir, load_knowledge_with_problems, normalise_name
+from expert.knowledge.planning import planning_of
 
 __all__ = ["Finding", "lint", "format_text", "format_json", "LEVELS"]
 
@@ -160,7 +161,7 @@ def _fact_type(kb: KnowledgeBase, name: str) -> _Type | None:
     derived = kb.derived.get(name)
     if derived is None:
         return None
-    if derived.kind == "ratio":
+    if derived.kind in ("ratio", "norm_ratio"):
         return _Type("number", 0.0, None)
     if derived.kind == "weakest":
         return _Type("enum", values=tuple(derived.choices))
@@ -411,6 +412,16 @@ def _placeholders(kb: KnowledgeBase, rule: Any, live: list, rel: str, out: _Find
 
 # -- reachability ----------------------------------------------------------------------------------
 
+def _reconciled_actions(kb: KnowledgeBase, out: _Findings) -> set[str]:
+    """Actions planning.yaml adds when it reconciles a plan (its problems are reported as errors)."""
+    try:
+        return {a for entry in planning_of(kb).reconcile for a in entry.add}
+    except KnowledgeError as err:
+        for problem in err.problems:
+            out.add("planning.yaml", 0, "error", problem.code, f"{problem.where}: {problem.message}", problem.hint)
+        return set()
+
+
 def _reachability(kb: KnowledgeBase, satisfiable: set[str], out: _Findings) -> None:
     """Warn about diagnoses no satisfiable rule concludes and actions nothing leads to."""
     concluded = {r.diagnosis for r in kb.rules if r.cf > 0 and r.id in satisfiable}
@@ -420,6 +431,7 @@ def _reachability(kb: KnowledgeBase, satisfiable: set[str], out: _Findings) -> N
                     f"no rule concludes diagnosis '{diag.id}'", "add a rule with then: {diagnosis: " + diag.id + ", cf: ...}")
     reached = {a for d in concluded if d in kb.diagnoses for a in kb.diagnoses[d].actions}
     reached |= {t.action for t in kb.tactics.values() if t.action and not t.forbidden}
+    reached |= _reconciled_actions(kb, out)
     for action in kb.actions.values():
         if action.id not in reached:
             out.add("actions.yaml", action.line, "warning", "unreachable-action",

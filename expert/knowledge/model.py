@@ -56,9 +56,12 @@ class DerivedSpec(_Strict):
     """A fact computed from others: a ratio of two counts, or the weakest of several ratios."""
 
     name: str
-    kind: Literal["ratio", "weakest", "defined", "forbidden_tactics"]
+    kind: Literal["ratio", "weakest", "defined", "forbidden_tactics", "norm_ratio"]
     inputs: tuple[str, ...] = ()
     choices: dict[str, str] = Field(default_factory=dict)
+    norm_by: str | None = Field(default=None, description="the fact whose value picks a row of norms (e.g. stage)")
+    norms: dict[str, dict[str, float]] = Field(default_factory=dict, description="row -> choice -> normal rate")
+    source: Text | None = None
     label: Text
     value_labels: dict[str, Text] | None = None
     line: int = 0
@@ -74,6 +77,8 @@ class RuleSpec(_Strict):
     diagnosis: str
     cf: float = Field(ge=-1.0, le=1.0)
     evidence: Text
+    group: str | None = Field(default=None, description="rules reading one underlying signal: the strongest counts")
+    basis: Literal["inferred", "stated"] = "inferred"
     references: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
@@ -90,6 +95,7 @@ class DiagnosisSpec(_Strict):
     priority: int = Field(ge=0, le=1000)
     threshold: float = Field(default=0.2, gt=0, le=1)
     actions: tuple[str, ...] = ()
+    decide: tuple[str, ...] = Field(default=(), description="the steps that confirm or rule it out, planned while unconfirmed")
     references: tuple[str, ...] = ()
     line: int = 0
 
@@ -110,6 +116,8 @@ class ActionSpec(_Strict):
     owner: Text
     effort: Literal["low", "medium", "high"]
     review_after_days: int = Field(ge=1, le=365)
+    target: Text | None = Field(default=None, description="a success target with {fact} placeholders, shown when all are known")
+    hedged: Text | None = Field(default=None, description="a caveat where the expert is familiar but not expert")
     references: tuple[str, ...] = ()
     line: int = 0
 
@@ -134,6 +142,7 @@ class TacticSpec(_Strict):
     synonyms_zh: tuple[str, ...] = ()
     action: str | None = None
     serves: str | None = Field(default=None, description="the diagnosis the action is planned for, when reported")
+    guardrails: Text | None = Field(default=None, description="the conditions an allowed tactic must keep to")
     line: int = 0
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,9 @@ class DiagnosisResult(_Out):
     title: str
     family: str
     certainty: float = Field(ge=0.0, le=1.0)
+    certainty_word: str = ""
+    basis: Literal["inferred", "stated"] = "inferred"
+    confirmed: bool = True
     summary: str
     evidence_for: list[str]
     evidence_against: list[str]
@@ -46,6 +49,11 @@ class PlannedAction(_Out):
     owner: str
     effort: str
     review_after_days: int
+    review_on: str | None = None
+    horizon: Literal["main", "later"] = "main"
+    target: str | None = None
+    note: str | None = None
+    hedged: str | None = None
     because: list[str]
     facts: dict[str, Any] = {}
     references: list[str] = []
@@ -89,9 +97,12 @@ class Plan(_Out):
     acknowledgement: str | None = None
     provisional: bool
     headline: str | None = None
+    first_moves: list[str] = []
     diagnoses: list[DiagnosisResult]
     differentials: list[Differential] = []
     actions: list[PlannedAction]
+    stop_doing: list[str] = []
+    notes: list[str] = []
     anti_patterns: list[str]
     referrals: list[str]
     warnings: list[str]
@@ -102,6 +113,14 @@ class Plan(_Out):
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON: same plan, same bytes (keys in model order, UTF-8 kept)."""
         return json.dumps(self.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=indent) + "\n"
+
+    def main_actions(self) -> list[PlannedAction]:
+        """What to do now and this week."""
+        return [a for a in self.actions if a.horizon == "main"]
+
+    def later_actions(self) -> list[PlannedAction]:
+        """What waits for later, in phase order."""
+        return [a for a in self.actions if a.horizon == "later"]
 
     def diagnosis(self, diagnosis_id: str) -> DiagnosisResult | None:
         """The reported diagnosis with this id, if any."""

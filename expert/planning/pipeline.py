@@ -1,6 +1,7 @@
 """The library entry point: a situation (model, mapping or path) in, a Plan out."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,10 @@ def consult_facts(situation: Situation, kb: KnowledgeBase, *, engine: str = "ret
 
 
 def diagnose(situation: Situation | Mapping[str, Any] | str | Path, *, lang: str = "en",
-             knowledge: KnowledgeBase | str | Path | None = None) -> Plan:
-    """Diagnose a community situation and return the explainable, ranked Plan."""
+             knowledge: KnowledgeBase | str | Path | None = None, today: dt.date | None = None) -> Plan:
+    """Diagnose a community situation and return the explainable, ranked Plan (review dates from ``today``)."""
     if lang not in LANGS:
         raise SituationError(Problem("lang", f"unknown language {lang!r}", f"allowed: {', '.join(LANGS)}"))
     kb = _kb(knowledge)
     validated = load_situation(situation, kb, lang)
-    return make_plan(kb, validated, consult_facts(validated, kb), lang)
+    return make_plan(kb, validated, consult_facts(validated, kb), lang, today)

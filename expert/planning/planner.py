@@ -1,16 +1,20 @@
 """From reasoning to a Plan: report diagnoses, rank and phase actions, refuse, refer, ask next."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from expert.knowledge import PHASES, TIERS, KnowledgeBase, fill
 from expert.knowledge import conditions as C
+from expert.knowledge.planning import Planning, planning_of
 from expert.model.plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
 from expert.model.situation import Situation
+from expert.model.tactics import suggest_tactics
 from expert.reasoning.certainty import as_certainty
 from expert.reasoning.engine import Reasoning
 
-__all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement"]
+__all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement", "deciding_steps"]
 
 MAX_MISSING = 8
 OBJECTIVE_FACT = "objective_defined"  # derived fact (facts.yaml) recording whether the objective is given
@@ -34,6 +38,7 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
             shown[name] = [kb.tactics[t].label.get(lang) if t in kb.tactics else t for t in shown[name]]
     for name, value in facts.items():
         spec = kb.facts.get(name) or kb.derived.get(name)
+        shown[name] = _number_shown(spec, value, shown[name])
         labels = getattr(spec, "value_labels", None)
         if not labels:
             continue
@@ -42,6 +47,19 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
         elif isinstance(value, (list, tuple)):
             shown[name] = [labels[v].get(lang) if v in labels else v for v in value]
     return shown
+
+
+def _number_shown(spec: Any, value: Any, default: Any) -> Any:
+    """A change in % keeps its sign (+40), a 0..1 share reads as a percentage (60%), numbers lose float noise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if getattr(spec, "unit", None) == "%":
+        return f"{value:+g}"
+    if getattr(spec, "type", None) == "number" and spec.min == 0 and spec.max == 1:
+        return f"{value * 100:.0f}%"
+    if getattr(spec, "kind", None) == "ratio":
+        return f"{value * 100:.0f}%"
+    return default
 
 
 def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
@@ -53,7 +71,9 @@ def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
         if firing.diagnosis != diag:
             continue
         text = fill(rules[firing.rule].evidence.get(lang), values)
-        (pro if firing.cf > 0 else con).append(text)
+        side = pro if firing.cf > 0 else con
+        if text not in side:  # two rules reading one signal say it once
+            side.append(text)
         ids.append(firing.rule)
     return pro, con, ids
 
@@ -66,26 +86,56 @@ def _rules_by_id(kb: KnowledgeBase) -> dict[str, Any]:
 def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[DiagnosisResult]:
     """The reported diagnoses with certainty, summary and evidence, in ``lang``."""
     values = _display_values(kb, reasoning.facts, lang)
+    planning = planning_of(kb)
     out = []
     for diag in ids:
         spec = kb.diagnoses[diag]
         pro, con, rule_ids = _evidence(kb, reasoning, diag, lang, values)
+        stated = _stated(kb, reasoning, diag)
         out.append(DiagnosisResult(
             id=diag, title=spec.title.get(lang), family=spec.family, certainty=as_certainty(reasoning.cf[diag]),
+            certainty_word=planning.text("stated", lang) if stated else planning.certainty_word(reasoning.cf[diag], lang),
+            basis="stated" if stated else "inferred", confirmed=_confirmed(kb, planning, reasoning, diag),
             summary=spec.summary.get(lang), evidence_for=pro, evidence_against=con, rules=rule_ids,
             references=list(spec.references)))
     return out
 
 
-def _action_sources(kb: KnowledgeBase, situation_facts: dict[str, Any], ids: list[str]) -> dict[str, list[str]]:
-    """Action id → the reported diagnoses calling for it; allowed proposed tactics add theirs."""
+def _stated(kb: KnowledgeBase, reasoning: Reasoning, diag: str) -> bool:
+    """True when every finding for the diagnosis is something the person stated, not an inference."""
+    basis = [kb.rules_by_id[f.rule].basis for f in reasoning.firings if f.diagnosis == diag and f.cf > 0]
+    return bool(basis) and all(b == "stated" for b in basis)
+
+
+def _confirmed(kb: KnowledgeBase, planning: Planning, reasoning: Reasoning, diag: str) -> bool:
+    """Established enough to treat: at the confirmation threshold, stated, or of a family acted on as given."""
+    return (reasoning.cf[diag] >= planning.confirm_at - 1e-9 or kb.diagnoses[diag].family in planning.ungated_families
+            or _stated(kb, reasoning, diag))
+
+
+def deciding_steps(kb: KnowledgeBase, diag: str) -> tuple[str, ...]:
+    """The steps that confirm or rule out a diagnosis: its ``decide`` list, else its deciding-kind actions."""
+    spec = kb.diagnoses[diag]
+    if spec.decide:
+        return spec.decide
+    kinds = planning_of(kb).deciding_kinds
+    return tuple(a for a in spec.actions if kb.actions[a].kind in kinds)
+
+
+def _action_sources(kb: KnowledgeBase, situation_facts: dict[str, Any], ids: list[str],
+                    confirmed: set[str] | None = None) -> dict[str, list[str]]:
+    """Action id → the reported diagnoses calling for it; allowed proposed tactics add theirs.
+
+    A diagnosis not in ``confirmed`` brings only its deciding steps (distinguish before acting)."""
     sources: dict[str, list[str]] = {}
     for diag in ids:
-        for action in kb.diagnoses[diag].actions:
+        steps = kb.diagnoses[diag].actions if confirmed is None or diag in confirmed else deciding_steps(kb, diag)
+        for action in steps:
             sources.setdefault(action, []).append(diag)
     for tactic_id in situation_facts.get("proposed_tactics", ()):
         tactic = kb.tactics.get(tactic_id)
-        if tactic and not tactic.forbidden and tactic.action and tactic.serves in ids:
+        if tactic and not tactic.forbidden and tactic.action and tactic.serves in ids and \
+                (confirmed is None or tactic.serves in confirmed):
             if tactic.serves not in sources.setdefault(tactic.action, []):
                 sources[tactic.action].append(tactic.serves)
     return sources
@@ -101,10 +151,55 @@ def _support(reasoning: Reasoning, diagnoses: list[str]) -> tuple[list[str], dic
     return sorted(rules), dict(sorted(facts.items()))
 
 
-def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str) -> list[PlannedAction]:
-    """Every action the reported diagnoses (and allowed proposed tactics) call for, ranked by tier, phase and order."""
+def _reconcile(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], sources: dict[str, list[str]],
+               lang: str) -> list[str]:
+    """Drop steps that contradict a diagnosis in the same plan and add the right ones (planning.yaml)."""
+    notes = []
+    for entry in planning_of(kb).reconcile:
+        if entry.for_diagnosis not in ids or C.evaluate(entry.when, reasoning.facts, reasoning.cf) is not True:
+            continue
+        dropped = [a for a in entry.drop if sources.pop(a, None) is not None]
+        for action in entry.add:
+            if entry.for_diagnosis not in sources.setdefault(action, []):
+                sources[action].append(entry.for_diagnosis)
+        if dropped or entry.add:
+            notes.append(entry.note.get(lang))
+    return notes
+
+
+def _platform(kb: KnowledgeBase, facts: dict[str, Any], sources: dict[str, list[str]], lang: str) -> list[str]:
+    """The platform shapes the levers: drop what it cannot do and say what it offers instead."""
+    name = str(facts.get("platform") or "").lower()
+    for platform in planning_of(kb).platforms if name else ():
+        if any(word.lower() in name for word in platform.match):
+            for action in platform.drop:
+                sources.pop(action, None)
+            return [platform.note.get(lang)]
+    return []
+
+
+def _filled(template: Any, values: dict[str, Any], lang: str) -> str | None:
+    """A template in ``lang`` with every placeholder known, else None (no half-filled targets)."""
+    if template is None:
+        return None
+    text = template.get(lang)
+    names = re.findall(r"{(\w+)}", text)
+    return fill(text, values) if all(values.get(n) is not None for n in names) else None
+
+
+def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str,
+             today: dt.date | None = None, notes: list[str] | None = None) -> list[PlannedAction]:
+    """The actions the reported diagnoses call for (deciding steps only for unconfirmed causes), reconciled,
+    fitted to platform and team, ranked; the main plan (now, this week) first, the rest later in phase order."""
+    planning = planning_of(kb)
     certainty = {d.id: d.certainty for d in diags}
-    sources = _action_sources(kb, reasoning.facts, ids)
+    confirmed = {d.id for d in diags if d.confirmed}
+    sources = _action_sources(kb, reasoning.facts, ids, confirmed)
+    shaped = _reconcile(kb, reasoning, ids, sources, lang) + _platform(kb, reasoning.facts, sources, lang)
+    if notes is not None:
+        notes.extend(shaped)
+    team = reasoning.facts.get("team_size")
+    values = _display_values(kb, reasoning.facts, lang)
 
     def key(action_id: str) -> tuple:
         """Rank: tier, phase, the author's order, then the most certain diagnosis calling for it."""
@@ -112,18 +207,75 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
         best = max(certainty[d] for d in sources[action_id])
         return (TIERS.index(spec.tier), PHASES.index(spec.phase), spec.order, -best, action_id)
 
+    def deferred(action_id: str) -> bool:
+        """Later: not for now or this week, or a high-effort step a small team cannot carry yet."""
+        spec = kb.actions[action_id]
+        small = team is not None and team <= planning.small_team_max and spec.effort == "high"
+        return spec.phase not in planning.main_phases or small
+
+    ranked = sorted(sources, key=key)
+    main = [a for a in ranked if not deferred(a)]
+    later = main[planning.main_max:] + [a for a in ranked if deferred(a)]
+    main = main[:planning.main_max]
+    later.sort(key=lambda a: (PHASES.index(kb.actions[a].phase),) + key(a))
     out = []
-    for rank, action_id in enumerate(sorted(sources, key=key), start=1):
+    for rank, action_id in enumerate(main + later, start=1):
         spec = kb.actions[action_id]
         because, matched = _support(reasoning, sources[action_id])
+        unconfirmed = [d for d in sources[action_id] if d not in confirmed]
+        note = planning.text("deciding", lang).replace("{certainty}", ", ".join(
+            f"{kb.diagnoses[d].title.get(lang)} {certainty[d]:.2f}" for d in unconfirmed)) if unconfirmed else None
+        if team is not None and team <= planning.small_team_max and spec.effort == "high":
+            note = fill(planning.text("deferred_small_team", lang), {"team_size": team})
         out.append(PlannedAction(
             id=action_id, rank=rank, phase=spec.phase, tier=spec.tier, kind=spec.kind,
             for_=sorted(set(sources[action_id]), key=ids.index), title=spec.title.get(lang),
             description=spec.description.get(lang), behaviour=spec.behaviour.get(lang),
             success_metric=spec.success_metric.get(lang), guardrail_metric=spec.guardrail_metric.get(lang),
-            owner=spec.owner.get(lang), effort=spec.effort, review_after_days=spec.review_after_days,
+            owner=_owner(planning, spec.owner.get(lang), team, lang), effort=spec.effort,
+            review_after_days=spec.review_after_days,
+            review_on=(today + dt.timedelta(days=spec.review_after_days)).isoformat() if today else None,
+            horizon="main" if action_id in main else "later", target=_filled(spec.target, values, lang),
+            note=note, hedged=spec.hedged.get(lang) if spec.hedged else None,
             because=because, facts=matched, references=list(spec.references)))
     return out
+
+
+def _owner(planning: Planning, owner: str, team: int | None, lang: str) -> str:
+    """Who owns a step, given the team's size: the only operator, or one named person in a small team."""
+    if team is None or team > planning.small_team_max:
+        return owner
+    if team <= planning.solo_max:
+        return planning.text("solo_owner", lang)
+    return fill(planning.text("small_team_owner", lang), {"owner": owner, "team_size": team})
+
+
+def _stop_doing(kb: KnowledgeBase, reasoning: Reasoning, lang: str) -> list[str]:
+    """Busywork the facts show, each with the figure behind it."""
+    values = _display_values(kb, reasoning.facts, lang)
+    return [fill(entry.text.get(lang), values) for entry in planning_of(kb).stop_doing
+            if C.evaluate(entry.when, reasoning.facts, reasoning.cf) is True]
+
+
+def _funnel_note(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> list[str]:
+    """When funnel conversions were judged, say against which stage's norms and on what source."""
+    spec = kb.derived.get("weakest_funnel_stage")
+    if spec is None or spec.source is None or facts.get("weakest_funnel_vs_norm") is None:
+        return []
+    stage = facts.get(spec.norm_by or "") if spec.norm_by else None
+    row = stage if stage in spec.norms else "default"
+    norms = ", ".join(f"{kb.derived[spec.choices[c]].label.get(lang)} {v * 100:.0f}%" for c, v in spec.norms[row].items())
+    return [fill(planning_of(kb).text("funnel_norms", lang), {"stage": _display_values(kb, {"stage": stage}, lang).get("stage") or row,
+                                                           "norms": norms, "source": spec.source.get(lang)})]
+
+
+def _headline(kb: KnowledgeBase, actions: list[PlannedAction], lang: str) -> tuple[str | None, list[str]]:
+    """At most a few first moves, from the top of the main plan."""
+    first = [a for a in actions if a.horizon == "main"][:planning_of(kb).headline_max]
+    if not first:
+        return None, []
+    moves = "; ".join(f"{i}) {a.title}" for i, a in enumerate(first, start=1))
+    return fill(planning_of(kb).text("headline", lang), {"moves": moves}), [a.id for a in first]
 
 
 def _input_facts(kb: KnowledgeBase, name: str, facts: dict[str, Any]) -> list[str]:
@@ -258,8 +410,15 @@ def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], la
     for tactic_id in facts.get("forbidden_tactics", ()):
         tactic = kb.tactics[tactic_id]
         out.append(kb.message("refused_tactic", lang, tactic=tactic.label.get(lang), why=tactic.why.get(lang)))
+    for tactic_id in facts.get("proposed_tactics", ()):
+        tactic = kb.tactics.get(tactic_id)
+        if tactic is not None and not tactic.forbidden:
+            guard = tactic.guardrails.get(lang) if tactic.guardrails else tactic.why.get(lang)
+            out.append(kb.message("allowed_tactic", lang, tactic=tactic.label.get(lang), guardrails=guard))
     for text in situation.unrecognised_tactics:
-        out.append(kb.message("unrecognised_tactic", lang, tactic=text))
+        guesses = suggest_tactics(kb, text, lang)
+        out.append(kb.message("unrecognised_tactic_guess" if guesses else "unrecognised_tactic", lang, tactic=text,
+                              guesses="; ".join(guesses)))
     return out
 
 
@@ -269,11 +428,14 @@ def acknowledgement(kb: KnowledgeBase, mood: str | None, lang: str) -> str | Non
     return kb.message(key, lang) if mood and key in kb.messages else None
 
 
-def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lang: str = "en") -> Plan:
-    """Assemble the Plan from one reasoning run, in one language."""
+def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lang: str = "en",
+              today: dt.date | None = None) -> Plan:
+    """Assemble the Plan from one reasoning run, in one language; review dates count from ``today``."""
     ids = reported(kb, reasoning)
     diags = _diagnoses(kb, reasoning, ids, lang)
-    actions = _actions(kb, reasoning, ids, diags, lang)
+    notes: list[str] = []
+    actions = _actions(kb, reasoning, ids, diags, lang, today, notes)
+    headline, first_moves = _headline(kb, actions, lang)
     problems = [d for d in ids if kb.diagnoses[d].family not in (ANTI_PATTERN, "objective")]
     ranked = rank_unknown_facts(kb, reasoning, ids)
     missing = missing_information(kb, reasoning, ids, lang, ranked)
@@ -281,8 +443,9 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
         community=situation.name, lang=lang,
         acknowledgement=acknowledgement(kb, reasoning.facts.get("mood"), lang),
         provisional=reasoning.facts.get(OBJECTIVE_FACT) is False,
-        headline=None if problems else kb.message("no_findings", lang),
+        headline=headline if problems else kb.message("no_findings", lang), first_moves=first_moves if problems else [],
         diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang, ranked), actions=actions,
+        stop_doing=_stop_doing(kb, reasoning, lang), notes=notes + _funnel_note(kb, reasoning.facts, lang),
         anti_patterns=[d for d in ids if kb.diagnoses[d].family == ANTI_PATTERN],
         referrals=[d for d in ids if kb.diagnoses[d].family == REFERRAL],
         warnings=_warnings(kb, situation, reasoning.facts, lang),

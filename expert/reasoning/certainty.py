@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import reduce
 
-__all__ = ["combine", "combine_all", "as_certainty"]
+__all__ = ["combine", "combine_all", "combine_grouped", "as_certainty"]
 
 
 def combine(a: float, b: float) -> float:
@@ -26,6 +26,18 @@ def combine(a: float, b: float) -> float:
 def combine_all(factors: Iterable[float]) -> float:
     """Combine any number of factors (0 when there are none)."""
     return reduce(combine, factors, 0.0)
+
+
+def combine_grouped(pieces: Iterable[tuple[str, str, float]]) -> float:
+    """Combine (group, rule id, cf) pieces: within a group the strongest finding for and the strongest
+    against count once each (rules reading one signal are not independent evidence); across groups MYCIN."""
+    strongest: dict[tuple[str, bool], tuple[float, str]] = {}
+    for group, rule_id, cf in pieces:
+        key = (group, cf > 0)
+        best = strongest.get(key)
+        if best is None or (abs(cf), rule_id) > (abs(best[0]), best[1]):
+            strongest[key] = (cf, rule_id)
+    return combine_all(strongest[k][0] for k in sorted(strongest))
 
 
 def as_certainty(cf: float) -> float:

@@ -7,7 +7,7 @@ from typing import Any
 
 from expert.knowledge import KnowledgeBase, Memo, RuleSpec
 from expert.knowledge import conditions as C
-from expert.reasoning.certainty import combine_all
+from expert.reasoning.certainty import combine_grouped
 from expert.reasoning.compiler import engine_class
 from expert.reasoning.rete import Conclusion, Datum, KnowledgeEngine
 
@@ -33,18 +33,20 @@ class Reasoning:
     cf: dict[str, float] = field(default_factory=dict)
     firings: list[Firing] = field(default_factory=list)
     evidence: dict[str, dict[str, float]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
 
     def record(self, rule: RuleSpec) -> None:
         """Add one rule's evidence to its diagnosis and remember why it fired.
 
-        Evidence is combined in rule-id order, so the certainty is the same to the last bit
-        whatever order the engine fired the rules in.
+        Evidence is combined in group order, so the certainty is the same to the last bit
+        whatever order the engine fired the rules in; rules of one evidence group count once.
         """
         matched, tests = _matched(rule.when, self.facts, self.cf)
         self.firings.append(Firing(rule.id, rule.diagnosis, rule.cf, matched, tests))
         pieces = self.evidence.setdefault(rule.diagnosis, {})
         pieces[rule.id] = rule.cf
-        self.cf[rule.diagnosis] = combine_all(pieces[k] for k in sorted(pieces))
+        self.groups[rule.id] = rule.group or rule.id
+        self.cf[rule.diagnosis] = combine_grouped((self.groups[k], k, cf) for k, cf in pieces.items())
 
 
 def _matched(node: C.Node, facts: dict[str, Any], cf: dict[str, float]) -> tuple[dict[str, Any], tuple[str, ...]]:
