@@ -42,7 +42,7 @@ def test_answers_are_parsed_by_the_fact_type(kb, fact, text, value):
     ("activity_change_pct", "-150", "outside the allowed range -100"),
     ("members", "2.5", "not a whole number"),
     ("content_repetition", "maybe", "not yes or no"),
-    ("stage", "dormant", "not one of: cold_start"),
+    ("stage", "dormant", "not one of: cold start, growth"),  # labels, never internal ids
 ])
 def test_bad_answers_say_what_is_allowed(kb, fact, text, needle):
     with pytest.raises(AnswerError) as err:

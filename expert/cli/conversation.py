@@ -29,6 +29,7 @@ from expert.consult.session import (
 )
 from expert.errors import ExpertError, InputFileError, Problem
 from expert.knowledge import KnowledgeBase
+from expert.knowledge.facttypes import fact_type
 from expert.planning.pipeline import diagnose as run_diagnosis
 from expert.planning.planner import acknowledgement
 from expert.reasoning.engine import Reasoning
@@ -78,9 +79,9 @@ class _Talk:
 
     def read(self) -> str:
         """One line from the person; end of input counts as quit."""
-        self.console.print(RichText(f"{self.kb.message('consult_prompt', self.lang)} > ", style="bold"), end="")
+        self.console.file.flush()
         try:
-            return input()
+            return input(f"{self.kb.message('consult_prompt', self.lang)} > ")
         except EOFError:
             self.console.print()
             raise _Quit() from None
@@ -91,22 +92,9 @@ class _Talk:
 
 
 def _allowed(kb: KnowledgeBase, fact: str, lang: str) -> str:
-    """What an answer may be, from the fact's spec, in words."""
+    """What an answer may be, from the fact-type registry, in words of the session's language."""
     spec = kb.facts[fact]
-    num = lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")  # noqa: E731
-    if spec.type in ("number", "integer"):
-        key = "consult_allowed_integer" if spec.type == "integer" else "consult_allowed_number"
-        text = kb.message(key, lang, min=num(spec.min), max=num(spec.max))
-        return f"{text} {spec.unit}" if spec.unit and (spec.unit == "%" or lang == "en") else text
-    if spec.type == "bool":
-        return kb.message("consult_allowed_bool", lang)
-    if spec.type in ("enum", "list") and spec.values:
-        labels = [(spec.value_labels or {}).get(v).get(lang) if (spec.value_labels or {}).get(v) else v for v in spec.values]
-        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(labels, 1))
-        return kb.message("consult_allowed_enum" if spec.type == "enum" else "consult_allowed_list", lang, values=shown)
-    if spec.type == "list":
-        return kb.message("consult_allowed_tactics", lang)
-    return kb.message("consult_allowed_text", lang)
+    return fact_type(spec).prompt(kb, spec, lang)
 
 
 def _ask(talk: _Talk, choice: Choice, left: int) -> None:
@@ -338,5 +326,13 @@ def run_consultation(source: str | None, resume: Path | None, session_path: Path
             fail(exc)
             return
         use_color = sys.stdout.isatty() if color is None else color
+        _line_editing()
         console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
         _converse(_Talk(kb, catalogue, session, console, session.lang), resumed, fmt, output, export, use_color)
+
+
+def _line_editing() -> None:
+    """Arrow keys, editing and history at the prompt (the standard library's readline), on a terminal only."""
+    if sys.stdin.isatty():
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (importing it is what gives input() line editing)

@@ -12,9 +12,7 @@ import contextlib
 import copy
 import datetime as _dt
 import hashlib
-import math
 import os
-import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ except ImportError:  # Windows: no advisory locks; consultations are not locked 
 
 from expert.errors import InputFileError, Problem, SituationError, did_you_mean
 from expert.knowledge import LANGS, FactSpec, KnowledgeBase
+from expert.knowledge.facttypes import AnswerError, fact_type, words
 from expert.model.situation import Situation, unwrap_scenario
 from expert.yamlio import atomic_write_text, load_mapping_text, read_text, short_repr
 
@@ -41,55 +40,12 @@ __all__ = [
 FORMAT = "community-expert/session"
 VERSION = 1
 
-_SPLIT = re.compile(r"\s*[,,、;;]\s*")
+# --- answers: words to typed values (the fact-type registry does the reading) ----------------------
 
-
-class AnswerError(SituationError):
-    """An answer that does not fit its fact: the message names the value and what is allowed."""
-
-
-# --- answers: words to typed values --------------------------------------------------------------
-
-def _number(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> float | int:
-    """A finite number within the fact's range; '%' and full-width signs are accepted."""
-    cleaned = text.strip().replace("%", "").replace("%", "").replace("−", "-").replace("+", "").replace(",", "").strip()
-    bounds = {"min": _num(spec.min), "max": _num(spec.max)}
-    try:
-        value = float(cleaned)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):  # 'nan', 'inf', '1e999': no count, share or change is infinite
-        raise AnswerError(Problem(spec.name, kb.message("answer_not_number", lang, value=text, **bounds)))
-    if spec.type == "integer":
-        if value != int(value):
-            raise AnswerError(Problem(spec.name, kb.message("answer_not_integer", lang, value=text, **bounds)))
-        value = int(value)
-    if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-        raise AnswerError(Problem(spec.name, kb.message("answer_out_of_range", lang, value=text, **bounds)))
-    return value
-
-
-def _num(bound: float | None) -> str:
-    """A range bound as people write it: 0, 1, 0.5, 1000000000 (not 1e+09 or 1.0)."""
-    if bound is None:
-        return "…"
-    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
-
-
-def words(kb: KnowledgeBase, *keys: str) -> tuple[str, ...]:
-    """Word lists of messages.yaml (comma-separated), every language at once, lower-cased, in order."""
-    found = (w.strip().lower() for key in keys for lang in LANGS for w in kb.message(key, lang).split(","))
-    return tuple(dict.fromkeys(w for w in found if w))
-
-
-def _bool(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> bool:
-    """Yes/no words in English or Chinese as a bool; AnswerError otherwise."""
-    word = text.strip().lower()
-    if word in words(kb, "answer_yes_words"):
-        return True
-    if word in words(kb, "answer_no_words"):
-        return False
-    raise AnswerError(Problem(spec.name, kb.message("answer_not_bool", lang, value=text)))
+def parse_answer(kb: KnowledgeBase, fact: str, text: str, lang: str = "en") -> Any:
+    """Turn the user's words into a value of the fact's type; raise AnswerError saying what fits."""
+    spec = kb.facts[fact]
+    return fact_type(spec).parse(kb, spec, text.strip(), lang)
 
 
 def file_bool(kb: KnowledgeBase, value: Any, where: str, name: str, lang: str = "en") -> bool:
@@ -104,44 +60,6 @@ def file_bool(kb: KnowledgeBase, value: Any, where: str, name: str, lang: str = 
     allowed = ", ".join(words(kb, "file_true_words", "file_false_words"))
     raise InputFileError(Problem(where, kb.message("session_not_bool", lang, field=name, value=short_repr(value)),
                                  kb.message("session_bool_allowed", lang, words=allowed)))
-
-
-def _choice(kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> str:
-    """An enum value given by id, by its label in either language, or by its number in the list."""
-    values = list(spec.values or ())
-    word = text.strip()
-    if word.isdigit() and 1 <= int(word) <= len(values):
-        return values[int(word) - 1]
-    for value in values:
-        names = {value, value.replace("_", " ")}
-        label = (spec.value_labels or {}).get(value)
-        if label:
-            names |= {label.en, label.zh or ""}
-        if word.lower() in {n.lower() for n in names if n}:
-            return value
-    guess = did_you_mean(word, values)
-    raise AnswerError(Problem(spec.name, kb.message("answer_not_allowed", lang, value=text, allowed=", ".join(values)),
-                              f"{guess}?" if guess else None))
-
-
-def parse_answer(kb: KnowledgeBase, fact: str, text: str, lang: str = "en") -> Any:
-    """Turn the user's words into a value of the fact's type; raise AnswerError saying what fits."""
-    spec = kb.facts[fact]
-    text = text.strip()
-    if spec.type in ("number", "integer"):
-        return _number(kb, spec, text, lang)
-    if spec.type == "bool":
-        return _bool(kb, spec, text, lang)
-    if spec.type == "enum":
-        return _choice(kb, spec, text, lang)
-    if spec.type == "list":
-        items = [] if text.lower() in words(kb, "answer_none_words") else [i for i in _SPLIT.split(text) if i]
-        if spec.values_from == "tactics":
-            return items  # free text: matched to the catalogue by Situation.parse
-        return list(dict.fromkeys(_choice(kb, spec, item, lang) for item in items))
-    if not text:
-        raise AnswerError(Problem(spec.name, kb.message("answer_empty", lang)))
-    return text
 
 
 # --- nested situation data ------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def parse_changes(kb: KnowledgeBase, items: tuple[str, ...] | list[str], lang: s
             continue
         try:
             fact = resolve_fact(kb, name.strip())
-            out[fact] = None if text.strip().lower() in words(kb, "whatif_unknown_words") else parse_answer(kb, fact, text, lang)
+            out[fact] = None if text.strip().lower() in words(kb, "whatif_unknown_words", "command_dont_know_words") else parse_answer(kb, fact, text, lang)
         except AnswerError as exc:
             problems += [Problem(f"{name.strip()}={text}", p.message, p.hint) for p in exc.problems]
         except SituationError as exc:

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from expert.errors import Problem, SituationError, did_you_mean
 from expert.knowledge import FactSpec, KnowledgeBase, Memo, normalise_name
+from expert.knowledge.facttypes import fact_type
 from expert.model.scenario import check_scenario_keys, is_scenario
+from expert.model.tactics import read_tactic
 from expert.yamlio import line_of, load_mapping_text, read_text, short_repr
 
 __all__ = ["Situation", "situation_model", "match_tactic", "unwrap_scenario"]
@@ -62,8 +64,9 @@ _MODEL: Memo[type[BaseModel]] = Memo("situation model", _build_model)
 
 
 def match_tactic(kb: KnowledgeBase, text: str) -> str | None:
-    """The catalogue id for a tactic given as an id, label or English/Chinese synonym."""
-    return _TACTICS.get(kb).get(normalise_name(text))
+    """The catalogue id for a tactic given exactly as an id, label or synonym, else the first one it mentions."""
+    exact = _TACTICS.get(kb).get(normalise_name(text))
+    return exact or next(iter(read_tactic(kb, text).proposed), None)
 
 
 def _tactic_index(kb: KnowledgeBase) -> dict[str, str]:
@@ -80,17 +83,8 @@ _TACTICS: Memo[dict[str, str]] = Memo("tactic index", _tactic_index)
 
 
 def _allowed(spec: FactSpec | None, kb: KnowledgeBase, lang: str) -> str | None:
-    """What a fact accepts, in words: a range, a list of values, or a type."""
-    if spec is None:
-        return None
-    if spec.values:
-        key = "allowed_one_of" if spec.type == "enum" else "allowed_list_of"
-        return kb.message(key, lang, values=", ".join(spec.values))
-    if spec.type in ("number", "integer"):
-        unit = f" ({spec.unit})" if spec.unit else ""
-        return kb.message(f"allowed_{spec.type}", lang, min=f"{spec.min:g}", max=f"{spec.max:g}", unit=unit)
-    key = {"bool": "allowed_bool", "text": "allowed_text", "list": "allowed_tactics"}.get(spec.type)
-    return kb.message(key, lang) if key else None
+    """What a fact accepts, in words (the fact-type registry): a range, a list of values, or a type."""
+    return None if spec is None else fact_type(spec).allowed(kb, spec, lang)
 
 
 def _short(value: Any) -> str:
@@ -178,11 +172,11 @@ class Situation:
             return data, ()
         matched, unrecognised = [], []
         for item in pressure["proposed_tactics"]:
-            tid = match_tactic(kb, item) if isinstance(item, str) else None
-            if tid is None:
+            reading = read_tactic(kb, item) if isinstance(item, str) else None
+            if reading is None or reading.unrecognised:
                 unrecognised.append(str(item))
-            elif tid not in matched:
-                matched.append(tid)
+                continue
+            matched += [tid for tid in reading.proposed if tid not in matched]  # a negated mention is no proposal
         return {**data, "pressure": {**pressure, "proposed_tactics": matched}}, tuple(unrecognised)
 
     @staticmethod

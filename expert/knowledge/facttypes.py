@@ -1,0 +1,363 @@
+"""One registry of fact types: how a value of each kind is read from people's words, checked, shown and described.
+
+Kinds: number (a count, an amount or a percentage change, with units), share (a 0..1 rate that
+may be written as a percentage), yes/no, choice (one value), list (values, or free-text tactics),
+text. The consultation, what-if, the situation model's messages and the questionnaire's prompts
+all ask the registry (fact_type(spec)) instead of testing spec.type themselves.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from expert.errors import Problem, SituationError, did_you_mean
+from expert.knowledge.language import Vocabulary, has_cjk, mention, normalise, vocabulary
+from expert.knowledge.model import LANGS, FactSpec, KnowledgeBase
+
+__all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "bound_text", "KINDS"]
+
+_SPLIT = re.compile(r"\s*(?:[,,、;;]|\band\b|和|以及)\s*")
+_ARABIC = re.compile(r"(?<![\w.])([+\-−]?)((?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(?:e[+\-]?\d+)?)")
+_ZH_NUM = re.compile(r"[零〇一二两俩三四五六七八九十百千万亿半]+")
+
+
+class AnswerError(SituationError):
+    """An answer that does not fit its fact: the message names the value and what is allowed."""
+
+
+def words(kb: KnowledgeBase, *keys: str) -> tuple[str, ...]:
+    """Word lists of messages.yaml (comma-separated), every language at once, lower-cased, in order."""
+    found = (w.strip().lower() for key in keys for lang in LANGS for w in kb.message(key, lang).split(","))
+    return tuple(dict.fromkeys(w for w in found if w))
+
+
+def bound_text(bound: float | None) -> str:
+    """A range bound as people write it: 0, 1, 0.5, 1000000000 (not 1e+09 or 1.0)."""
+    if bound is None:
+        return "…"
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
+
+
+# --- numbers in words ---------------------------------------------------------------------------
+
+def _zh_number(text: str, vocab: Vocabulary) -> float | None:
+    """A Chinese numeral: 十二 12, 一万二 12000, 三千五 3500, 两万 20000, 1.5万 is handled with the Arabic digits."""
+    total, section, digit, last_unit = 0.0, 0.0, None, 1.0
+    for ch in text:
+        if ch in vocab.digits_zh:
+            digit = vocab.digits_zh[ch]
+            continue
+        unit = vocab.multipliers.get(ch)
+        if unit is None:
+            return None
+        if unit >= 10000:
+            total += (section + (digit or 0)) * unit
+            section, digit, last_unit = 0.0, None, unit
+        else:
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    if digit is not None:  # 一万二: a trailing digit counts in the next lower unit
+        section += digit * (last_unit / 10 if last_unit >= 100 else 1)
+    return total + section
+
+
+def _has(text: str, phrases: tuple[str, ...]) -> bool:
+    """Is any phrase present: Chinese as a substring, English as whole words?"""
+    plain = set(re.findall(r"[a-z']+", text))
+    for p in phrases:
+        if has_cjk(p) and p in text:
+            return True
+        if not has_cjk(p) and re.fullmatch(r"[a-z' ]+", p) and (p in plain if " " not in p else f" {p} " in f" {text} "):
+            return True
+    return False
+
+
+def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tuple[float, bool, int] | None:
+    """(value, written as a percentage, sign from words: -1 down, +1 up, 0 none) of 'about 12k', '一万二',
+    '4 years' (in ``unit``), 'down about 40%', '下降了四成'; None when there is no single number in it."""
+    vocab = vocabulary(kb)
+    t = normalise(text).replace("−", "-").replace("，", ",")
+    found = [(m.group(1), m.group(2), m.end()) for m in _ARABIC.finditer(t)]
+    numbers: list[float] = []
+    for sign, digits, end in found:
+        value = float(digits.replace(",", ""))
+        after = t[end:].lstrip()
+        word = re.match(r"[a-z]+|[万千百亿]", after)
+        if word and word.group(0) in vocab.multipliers:
+            value *= vocab.multipliers[word.group(0)]
+        numbers.append(-value if sign == "-" else value)
+    if not numbers:
+        for chunk in _ZH_NUM.findall(t):
+            value = _zh_number(chunk, vocab)
+            if value is not None and chunk not in ("万", "千", "百", "亿"):
+                numbers.append(value)
+    if len(numbers) != 1:
+        return None
+    value = numbers[0]
+    percent = _has(t, tuple(p for p in vocab.percent if p != "%")) or "%" in t
+    if any(w in t for w in vocab.tenths) and not percent:
+        value, percent = value * 10, True
+    if unit and unit in vocab.units:
+        for factor, names in sorted(vocab.units[unit], key=lambda row: -max(map(len, row[1]))):
+            if _has(t, tuple(sorted(names, key=len, reverse=True))):
+                value *= factor
+                break
+    down = _has(t, tuple(w for w in vocab.down if w not in ("-", "+")))
+    up = _has(t, tuple(w for w in vocab.up if w not in ("-", "+")))
+    return value, percent, (-1 if down and not up else 1 if up and not down else 0)
+
+
+def _bare(text: str) -> str:
+    """Normalised words without surrounding spaces and end punctuation ('Nope.' → 'nope')."""
+    return re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", normalise(text))
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+class FactType:
+    """How one kind of fact is read, checked, shown and described; subclasses per kind."""
+
+    kind = "text"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """The value of the person's words; AnswerError saying what fits otherwise."""
+        if not text.strip():
+            raise AnswerError(Problem(spec.name, kb.message("answer_empty", lang)))
+        return text.strip()
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """What an answer may be, for the question's hint, in ``lang`` (labels, never ids)."""
+        return kb.message("consult_allowed_text", lang)
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """What a situation file may hold for the fact, for validation messages."""
+        return kb.message("allowed_text", lang)
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """A value as a reader should see it."""
+        return str(value)
+
+
+class NumberType(FactType):
+    """Counts, amounts and percentage changes, written with words and units."""
+
+    kind = "number"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """A finite number within range: 'about 12k', '一万二', '4 years', 'down about 40%'."""
+        bounds = {"min": bound_text(spec.min), "max": bound_text(spec.max)}
+        read = parse_quantity(kb, text, spec.unit)
+        if read is None or not math.isfinite(read[0]):
+            raise AnswerError(Problem(spec.name, kb.message("answer_not_number", lang, value=text, **bounds)))
+        value = self.scale(read[0], read[1])
+        if read[2] < 0 and value > 0 and (spec.min or 0) < 0:
+            value = -value  # 'down 40 %' for a change
+        if spec.type == "integer":
+            if value != int(value):
+                raise AnswerError(Problem(spec.name, kb.message("answer_not_integer", lang, value=text, **bounds)))
+            value = int(value)
+        if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+            raise AnswerError(Problem(spec.name, kb.message("answer_out_of_range", lang, value=text, **bounds)))
+        return value
+
+    def scale(self, value: float, percent: bool) -> float:
+        """A number as the fact holds it (a plain number keeps its value, '%' included)."""
+        return value
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'a number from 0 to 600 months'."""
+        key = "consult_allowed_integer" if spec.type == "integer" else "consult_allowed_number"
+        text = kb.message(key, lang, min=bound_text(spec.min), max=bound_text(spec.max))
+        return f"{text} {spec.unit}" if spec.unit and (spec.unit == "%" or lang == "en") else text
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'a number from -100 to 100000 (%)'."""
+        unit = f" ({spec.unit})" if spec.unit else ""
+        return kb.message(f"allowed_{spec.type}", lang, min=bound_text(spec.min), max=bound_text(spec.max), unit=unit)
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """'-40 %', '48 months'."""
+        unit = f" {spec.unit}" if spec.unit else ""
+        return f"{bound_text(value)}{unit}"
+
+
+class ShareType(NumberType):
+    """A 0..1 rate: '0.6', '60%' and '六成' are the same answer."""
+
+    kind = "share"
+
+    def scale(self, value: float, percent: bool) -> float:
+        """A percentage becomes a share."""
+        return value / 100 if percent else value
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'a share from 0 to 1, or a percentage'."""
+        return kb.message("consult_allowed_share", lang)
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """'60 %'."""
+        return f"{bound_text(round(value * 100, 1))} %"
+
+
+class BoolType(FactType):
+    """Yes/no in either language, with the common ways of saying it."""
+
+    kind = "bool"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """'nope', 'not really', '没有', '不是' are no; 'yeah', '是的', '有' are yes."""
+        word = _bare(text)
+        if word in words(kb, "answer_yes_words"):
+            return True
+        if word in words(kb, "answer_no_words"):
+            return False
+        raise AnswerError(Problem(spec.name, kb.message("answer_not_bool", lang, value=text)))
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'yes or no'."""
+        return kb.message("consult_allowed_bool", lang)
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'true or false'."""
+        return kb.message("allowed_bool", lang)
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """'yes' or 'no' in ``lang``."""
+        return kb.message("value_true" if value else "value_false", lang)
+
+
+class ChoiceType(FactType):
+    """One value of a list, by number, id, label in either language, or a common synonym."""
+
+    kind = "choice"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """The value the words name; the error lists the labels in ``lang``."""
+        return self.one(kb, spec, text, lang)
+
+    def one(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> str:
+        """One value: exact names first, then the value whose names the words mention (only one may be)."""
+        values = list(spec.values or ())
+        word = _bare(text)
+        if word.isdigit() and 1 <= int(word) <= len(values):
+            return values[int(word) - 1]
+        names = {v: self.names(kb, spec, v) for v in values}
+        for value in values:
+            if word in names[value] or word.replace("_", " ") in names[value]:
+                return value
+        vocab = vocabulary(kb)
+        hits = [v for v in values if any((m := mention(word, n, vocab)) and not m.negated for n in names[v])]
+        if len(hits) == 1:
+            return hits[0]
+        labels = self.labels(kb, spec, lang)
+        guess = did_you_mean(word, [labels[v] for v in values] + values)
+        raise AnswerError(Problem(spec.name, kb.message("answer_not_allowed", lang, value=text,
+                                                        allowed=", ".join(labels[v] for v in values)),
+                                  f"{labels.get(guess, guess)}?" if guess else None))
+
+    @staticmethod
+    def names(kb: KnowledgeBase, spec: FactSpec, value: str) -> set[str]:
+        """Every way of naming a value: id, labels in both languages, synonyms of language.yaml."""
+        label = (spec.value_labels or {}).get(value)
+        found = {value, value.replace("_", " "), *(vocabulary(kb).choices.get(spec.name, {}).get(value, ()))}
+        if label:
+            found |= {label.en, label.zh or ""}
+        return {normalise(n).strip() for n in found if n}
+
+    @staticmethod
+    def labels(kb: KnowledgeBase, spec: FactSpec, lang: str) -> dict[str, str]:
+        """Value → its label in ``lang`` (the id only when it has none)."""
+        labels = spec.value_labels or {}
+        return {v: labels[v].get(lang) if v in labels else v.replace("_", " ") for v in spec.values or ()}
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'one of: 1. cold start, 2. growth ... (or its number)'."""
+        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(self.labels(kb, spec, lang).values(), 1))
+        return kb.message("consult_allowed_enum", lang, values=shown)
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'one of cold_start, growth, ...' (a file holds ids)."""
+        return kb.message("allowed_one_of", lang, values=", ".join(spec.values or ()))
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """The value's label."""
+        return self.labels(kb, spec, lang).get(value, str(value))
+
+
+class ListType(ChoiceType):
+    """Several values, separated by commas (or 'and', 、); 'none' is the empty list."""
+
+    kind = "list"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """Each item read as a choice; a whole sentence naming several values gives them all."""
+        if normalise(text).strip() in words(kb, "answer_none_words"):
+            return []
+        items = [i for i in _SPLIT.split(text.strip()) if i]
+        try:
+            return list(dict.fromkeys(self.one(kb, spec, item, lang) for item in items))
+        except AnswerError:
+            vocab = vocabulary(kb)
+            hits = [v for v in spec.values or () if any((m := mention(text, n, vocab)) and not m.negated
+                                                        for n in self.names(kb, spec, v))]
+            if hits:
+                return hits
+            raise
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'any of: 1. ..., separated by commas; or none'."""
+        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(self.labels(kb, spec, lang).values(), 1))
+        return kb.message("consult_allowed_list", lang, values=shown)
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'a list of ...' (ids)."""
+        return kb.message("allowed_list_of", lang, values=", ".join(spec.values or ()))
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """The labels, comma-separated."""
+        labels = self.labels(kb, spec, lang)
+        return ", ".join(labels.get(v, str(v)) for v in value)
+
+
+class TacticsType(FactType):
+    """Tactics in the person's own words; matched to the catalogue when the situation is validated."""
+
+    kind = "tactics"
+
+    def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
+        """The phrases as written (commas, 、 or ; between them); 'none' is no tactic."""
+        if normalise(text).strip() in words(kb, "answer_none_words"):
+            return []
+        return [i for i in re.split(r"\s*[,,、;;]\s*", text.strip()) if i]
+
+    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'in your own words ...'."""
+        return kb.message("consult_allowed_tactics", lang)
+
+    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
+        """'a list of tactic names'."""
+        return kb.message("allowed_tactics", lang)
+
+    def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
+        """Catalogue labels where known."""
+        return ", ".join(kb.tactics[t].label.get(lang) if t in kb.tactics else str(t) for t in value)
+
+
+KINDS: dict[str, FactType] = {t.kind: t for t in (NumberType(), ShareType(), BoolType(), ChoiceType(), ListType(),
+                                                  TacticsType(), FactType())}
+
+
+def kind_of(spec: FactSpec) -> str:
+    """The registry kind of a fact spec (the one place that reads spec.type)."""
+    if spec.type in ("number", "integer"):
+        return "share" if spec.type == "number" and spec.min == 0 and spec.max == 1 else "number"
+    if spec.type == "list":
+        return "tactics" if spec.values_from == "tactics" else "list"
+    return {"bool": "bool", "enum": "choice"}.get(spec.type, "text")
+
+
+def fact_type(spec: FactSpec) -> FactType:
+    """The registry entry for a fact."""
+    return KINDS[kind_of(spec)]
+
