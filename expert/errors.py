@@ -1,6 +1,7 @@
 """One exception tree: every error knows where it happened and offers a fix."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
 
@@ -21,22 +22,45 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+@dataclasses.dataclass(frozen=True)
 class Problem:
-    """One located problem: where (file:line, field, rule id), what, and how to fix it."""
+    """One located problem, as data: where (file, line, field), what (message, value, expected) and the fix (hint).
 
-    __slots__ = ("where", "message", "hint", "code")
+    Situation errors, session errors and lint findings are all Problems; the place is kept in its
+    parts, never as a ``path:line`` string to be parsed back. ``value`` and ``expected`` are already
+    in a person's words (``false``, ``-10``, ``one of: a, b``), never a Python repr.
+    """
 
-    def __init__(self, where: str, message: str, hint: str | None = None, code: str = "invalid") -> None:
-        self.where, self.message, self.hint, self.code = where, message, hint, code
+    file: str = ""
+    message: str = ""
+    hint: str | None = None
+    code: str = "invalid"
+    _: dataclasses.KW_ONLY
+    line: int = 0
+    field: str | None = None
+    value: str | None = None
+    expected: str | None = None
+    level: str = "error"
+
+    @property
+    def where(self) -> str:
+        """``file:line`` (or just the file when the line is unknown), for display only."""
+        return f"{self.file}:{self.line}" if self.file and self.line else self.file
+
+    def placed(self, file: str, line: int | None = None) -> Problem:
+        """The same problem located in another file (e.g. a session replaying an answer)."""
+        return dataclasses.replace(self, file=file, line=self.line if line is None else line)
 
     def __str__(self) -> str:
         """``where: message (hint)``, as the CLI prints it."""
-        text = f"{self.where}: {self.message}" if self.where else self.message
+        place = self.where or self.field  # an answer's problem has no file, only its field
+        text = f"{place}: {self.message}" if place else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
-    def to_dict(self) -> dict[str, str | None]:
-        """The problem as JSON-ready data (lint --format json)."""
-        return {"where": self.where, "code": self.code, "message": self.message, "hint": self.hint}
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The problem as JSON-ready data (lint --format json), every part under its own key."""
+        return {"file": self.file, "line": self.line, "level": self.level, "code": self.code, "field": self.field,
+                "value": self.value, "expected": self.expected, "message": self.message, "hint": self.hint}
 
 
 class ExpertError(Exception):

@@ -150,11 +150,11 @@ def _parse_yaml(text: str, where: str, strict: bool = False) -> Any:
         raise InputFileError(Problem(where, "not valid YAML: nested too deeply", "check the brackets")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        loc = f"{where}:{mark.line + 1}" if mark else where
         problem = getattr(exc, "problem", None) or str(exc)
         hint = "give each key once" if "duplicate key" in problem else "write a smaller number" \
             if " digits " in problem else "check indentation and quoting"
-        raise InputFileError(Problem(loc, f"not valid YAML: {problem}", hint)) from None
+        raise InputFileError(Problem(where, f"not valid YAML: {problem}", hint,
+                                     line=mark.line + 1 if mark else 0)) from None
     try:
         too_big = _expanded_size(data, MAX_NODES) > MAX_NODES
     except RecursionError:
@@ -194,8 +194,8 @@ def read_text(path: str | Path, what: str = "file") -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputFileError(Problem(f"{where}:{line}", f"cannot read {what}: not UTF-8 text (byte "
-                                     f"0x{data[exc.start]:02x})", "save the file as UTF-8")) from None
+        raise InputFileError(Problem(where, f"cannot read {what}: not UTF-8 text (byte "
+                                     f"0x{data[exc.start]:02x})", "save the file as UTF-8", line=line)) from None
 
 
 def _read_capped(stream: Any, where: str, what: str) -> bytes:
@@ -251,28 +251,36 @@ def _json_int(text: str) -> int:
 def load_mapping_text(text: str, where: str, expected: str = "a mapping of groups (community, activity, ...)",
                       hint: str = "start the file with `community:` and a `name:` under it") -> dict[str, Any]:
     """Parse a situation (or another document, described by ``expected``) given as JSON or YAML text; it must be a mapping."""
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
-        except RecursionError:
-            raise InputFileError(Problem(where, "not valid JSON: nested too deeply",
-                                         "a situation is a few levels deep: group, fact, list")) from None
-        except ValueError as exc:
-            if not isinstance(exc, json.JSONDecodeError):
-                hint = "write a smaller number" if " digits " in str(exc) else "give each key once"
-                raise InputFileError(Problem(where, f"not valid JSON: {exc}", hint)) from None
-            raise InputFileError(
-                Problem(f"{where}:{exc.lineno}", f"not valid JSON: {exc.msg}", "check commas and quotes")
-            ) from None
-    else:
-        data = _parse_yaml(text, where, strict=True)
+    data = _parse_json(text, where) if text.lstrip().startswith("{") else _parse_yaml(text, where, strict=True)
     if not isinstance(data, dict):
         kind = kind_of(data)
         raise InputFileError(
             Problem(where, f"expected {expected}, got {kind}", hint)
         )
     return data
+
+
+def _parse_json(text: str, where: str) -> Any:
+    """JSON text, or, when it is not JSON, the same text as YAML: `{community: {name: X}}` is valid flow-style YAML.
+
+    The parser is chosen by what parses; when neither does, the error is the one of the format the
+    file names (`.json` → JSON's, otherwise YAML's), since that is the syntax its author meant.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_json_int)
+    except RecursionError:
+        raise InputFileError(Problem(where, "not valid JSON: nested too deeply",
+                                     "a situation is a few levels deep: group, fact, list")) from None
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            hint = "write a smaller number" if " digits " in str(exc) else "give each key once"
+            raise InputFileError(Problem(where, f"not valid JSON: {exc}", hint)) from None
+        json_error = InputFileError(Problem(where, f"not valid JSON: {exc.msg}", "check commas and quotes",
+                                            line=exc.lineno))
+    try:
+        return _parse_yaml(text, where, strict=True)
+    except InputFileError as yaml_error:
+        raise (json_error if where.lower().endswith(".json") else yaml_error) from None
 
 
 def kind_of(value: Any) -> str:
@@ -287,9 +295,26 @@ def kind_of(value: Any) -> str:
 
 
 def short_repr(value: Any, limit: int = 60) -> str:
-    """A value as it appears in a message: its repr, cut short so a huge input cannot flood the screen."""
-    text = repr(value)
+    """A value as it appears in a message, written as in the file (``false``, ``-10``, ``'text'``, ``[1, 2]``),
+    not as Python shows it (``False``, ``-10.0``), and cut short so a huge input cannot flood the screen."""
+    text = _as_written(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_written(value: Any) -> str:
+    """A value in YAML/JSON's spelling: true/false, null, whole numbers without ``.0``; text keeps its quotes."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_written(v) for v in value[:50]) + (", …" if len(value) > 50 else "") + "]"
+    if isinstance(value, dict):
+        items = list(value.items())[:50]
+        return "{" + ", ".join(f"{_as_written(k)}: {_as_written(v)}" for k, v in items) + "}"
+    return repr(value)
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int:

@@ -69,7 +69,7 @@ def test_json_output(runner, kdir):
     assert result.exit_code == 1 and data["errors"] >= 1
     problem = next(p for p in data["problems"] if p["code"] == "unknown-fact")
     assert problem["file"].endswith("rules/zz_broken.yaml") and problem["line"] == 2
-    assert set(problem) == {"file", "line", "level", "code", "message", "hint"}
+    assert set(problem) == {"file", "line", "level", "code", "field", "value", "expected", "message", "hint"}
 
 
 def test_missing_folder_is_an_error(runner, tmp_path):

@@ -73,8 +73,8 @@ def resolve_fact(kb: KnowledgeBase, name: str) -> str:
         return flat
     dotted = [f"{s.group}.{s.name}" for s in kb.facts.values()]
     guess = did_you_mean(name, dotted if "." in name else list(kb.facts))
-    raise SituationError(Problem(name, f"unknown fact '{name}'", f"did you mean '{guess}'?" if guess else
-                                 "see `expert schema situation` for the fact names"))
+    raise SituationError(Problem("", f"unknown fact '{name}'", f"did you mean '{guess}'?" if guess else
+                                 "see `expert schema situation` for the fact names", field=name))
 
 
 def set_fact(kb: KnowledgeBase, data: dict[str, Any], fact: str, value: Any) -> dict[str, Any]:
@@ -122,11 +122,11 @@ def knowledge_hash(kb: KnowledgeBase) -> str:
 
 def _located(problem: Problem, where: str) -> Problem:
     """A problem found while rebuilding a session, placed in the session file (once, not twice)."""
-    if problem.where.startswith(where):
+    if problem.file == where:
         return problem
-    if problem.where in ("", "situation", "answer"):
-        return Problem(where, problem.message, problem.hint, problem.code)
-    return Problem(where, str(problem), code=problem.code)
+    if problem.file in ("", "situation", "answer"):
+        return problem.placed(where)
+    return Problem(where, str(problem), problem.hint, problem.code, field=problem.field)
 
 
 def is_session(data: Any) -> bool:
@@ -244,9 +244,9 @@ class Session:
         for other in self.kb.facts.values():
             if other.at_most and flat.get(other.name) is not None and flat.get(other.at_most) is not None:
                 if flat[other.name] > flat[other.at_most] and spec.name in (other.name, other.at_most):
-                    raise AnswerError(Problem(spec.name, self.kb.message(
+                    raise AnswerError(Problem("", self.kb.message(
                         "answer_at_most", self.lang, fact=self.kb.fact_label(other.name, self.lang),
-                        other=self.kb.fact_label(other.at_most, self.lang), value=flat[other.at_most])))
+                        other=self.kb.fact_label(other.at_most, self.lang), value=flat[other.at_most]), field=spec.name))
 
     def dont_know(self, fact: str) -> None:
         """Record that the user does not know a fact: it stays unknown and is not asked again."""

@@ -166,8 +166,8 @@ def conclusion_ids(node: Node) -> list[str]:
 class ProblemSink(Protocol):
     """Where the parser reports a malformed node (the loader's collector)."""
 
-    def add(self, where: str, message: str, hint: str | None = None, code: str = "schema") -> None:
-        """Record one problem."""
+    def add(self, file: str, message: str, hint: str | None = None, code: str = "schema", *, line: int = 0) -> None:
+        """Record one problem in ``file`` at ``line``."""
 
 
 _BRANCHES = ("all", "any", "not")
@@ -176,22 +176,21 @@ _BRANCHES = ("all", "any", "not")
 def parse_condition(data: Any, where: str, col: ProblemSink, rule_id: str) -> Node | None:
     """Turn YAML condition data into a tree; report every malformed node with its line."""
     line = getattr(data, "line", 0)
-    loc = f"{where}:{line}"
     if not isinstance(data, dict) or not data:
-        col.add(loc, f"rule '{rule_id}': a condition must be a mapping such as {{fact: x, le: 3}} or {{all: [...]}}")
+        col.add(where, f"rule '{rule_id}': a condition must be a mapping such as {{fact: x, le: 3}} or {{all: [...]}}", line=line)
         return None
     branch = [k for k in data if k in _BRANCHES]
     if branch:
         key = branch[0]
         if len(data) != 1:
-            col.add(loc, f"rule '{rule_id}': '{key}' must stand alone in its mapping", f"found keys {sorted(data)}")
+            col.add(where, f"rule '{rule_id}': '{key}' must stand alone in its mapping", f"found keys {sorted(data)}", line=line)
             return None
         body = data[key]
         if key == "not":
             child = parse_condition(body, where, col, rule_id)
             return negate(child) if child is not None else None
         if not isinstance(body, list) or not body:
-            col.add(loc, f"rule '{rule_id}': '{key}' needs a non-empty list of conditions")
+            col.add(where, f"rule '{rule_id}': '{key}' needs a non-empty list of conditions", line=line)
             return None
         parsed = [parse_condition(item, where, col, rule_id) for item in body]
         children = tuple(c for c in parsed if c is not None)
@@ -202,32 +201,32 @@ def parse_condition(data: Any, where: str, col: ProblemSink, rule_id: str) -> No
         key = "concluded" if "concluded" in data else "not_concluded"
         unknown = set(data) - {key, "min"}
         if unknown:
-            col.add(loc, f"rule '{rule_id}': unexpected keys {sorted(unknown)} in a '{key}' test", "allowed: min")
+            col.add(where, f"rule '{rule_id}': unexpected keys {sorted(unknown)} in a '{key}' test", "allowed: min", line=line)
             return None
         minimum = data.get("min", 0.2)
         if not isinstance(minimum, (int, float)) or not 0 < minimum <= 1:
-            col.add(loc, f"rule '{rule_id}': min must be a certainty in (0, 1], got {minimum!r}")
+            col.add(where, f"rule '{rule_id}': min must be a certainty in (0, 1], got {minimum!r}", line=line)
             return None
         return Concluded(str(data[key]), float(minimum), key == "not_concluded", line)
     if "fact" not in data:
         guess = did_you_mean(next(iter(data)), ("fact", "all", "any", "not", "concluded", "not_concluded"))
-        col.add(loc, f"rule '{rule_id}': a condition needs 'fact', 'concluded' or all/any/not",
-                f"did you mean '{guess}'?" if guess else None)
+        col.add(where, f"rule '{rule_id}': a condition needs 'fact', 'concluded' or all/any/not",
+                f"did you mean '{guess}'?" if guess else None, line=line)
         return None
     ops = [k for k in data if k not in ("fact", "why")]
     if len(ops) != 1 or ops[0] not in COMPARATORS:
         bad = [o for o in ops if o not in COMPARATORS]
         guess = did_you_mean(bad[0], COMPARATORS) if bad else None
-        col.add(loc, f"rule '{rule_id}': fact test needs exactly one operator, got {ops}",
-                f"did you mean '{guess}'?" if guess else f"operators: {', '.join(COMPARATORS)}")
+        col.add(where, f"rule '{rule_id}': fact test needs exactly one operator, got {ops}",
+                f"did you mean '{guess}'?" if guess else f"operators: {', '.join(COMPARATORS)}", line=line)
         return None
     op = ops[0]
     why = data.get("why")
     if op in NUMERIC_OPS and not why:
-        col.add(loc, f"rule '{rule_id}': threshold on '{data['fact']}' has no 'why'",
-                "add why: {en: ..., zh: ...} — one line on where the threshold comes from", code="missing-why")
+        col.add(where, f"rule '{rule_id}': threshold on '{data['fact']}' has no 'why'",
+                "add why: {en: ..., zh: ...} — one line on where the threshold comes from", code="missing-why", line=line)
     if why is not None and not (isinstance(why, dict) and why.get("en")):
-        col.add(loc, f"rule '{rule_id}': 'why' must be {{en: ..., zh: ...}}")
+        col.add(where, f"rule '{rule_id}': 'why' must be {{en: ..., zh: ...}}", line=line)
         why = None
     value = data[op]
     if isinstance(value, list):

@@ -16,43 +16,28 @@ Nothing read from a file is ever evaluated: conditions are analysed as data.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
-from expert.knowledge import conditions as C
-from expert.errors import InputFileError, KnowledgeError, did_you_mean
+from expert.errors import InputFileError, KnowledgeError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase, Text, default_knowledge_dir, load_knowledge_with_problems, normalise_name
+from expert.knowledge import conditions as C
 from expert.knowledge.planning import planning_of
 
-__all__ = ["Finding", "lint", "format_text", "format_json", "LEVELS"]
+__all__ = ["lint", "format_text", "format_json", "LEVELS"]
 
 LEVELS = ("error", "warning")
 _MAX_CONJUNCTS = 512
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One lint finding, located by file and line."""
-
-    file: str
-    line: int
-    level: str
-    code: str
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        """``file:line: level: message (hint)``."""
-        text = f"{self.file}:{self.line}: {self.level}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
 
 
 class _Findings:
@@ -60,7 +45,7 @@ class _Findings:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.items: list[Finding] = []
+        self.items: list[Problem] = []
 
     def path(self, rel: str) -> str:
         """The file's path under the folder the user named."""
@@ -68,10 +53,10 @@ class _Findings:
 
     def add(self, rel: str, line: int, level: str, code: str, message: str, hint: str | None = None) -> None:
         """Record one finding."""
-        self.items.append(Finding(self.path(rel), int(line or 0), level, code, message, hint))
+        self.items.append(Problem(self.path(rel), message, hint, code, line=int(line or 0), level=level))
 
 
-def lint(root: Path | str | None = None) -> list[Finding]:
+def lint(root: Path | str | None = None) -> list[Problem]:
     """Every problem in a knowledge folder, errors and warnings, in file and line order."""
     root = Path(root) if root else default_knowledge_dir()
     out = _Findings(root)
@@ -79,35 +64,34 @@ def lint(root: Path | str | None = None) -> list[Finding]:
         kb, problems = load_knowledge_with_problems(root)
     except InputFileError as exc:  # a file that is not YAML at all: nothing else can be checked
         for problem in exc.problems:
-            rel, line = _locate(root, problem.where)
-            out.add(rel, line, "error", "syntax", problem.message, problem.hint)
-        return sorted(set(out.items))
+            out.add(_relative(root, problem.file), problem.line, "error", "syntax", problem.message, problem.hint)
+        return sorted(set(out.items), key=_order)
     for problem in problems:
-        rel, line = _locate(root, problem.where)
-        out.add(rel, line, "error", problem.code, problem.message, problem.hint)
+        out.add(_relative(root, problem.file), problem.line, "error", problem.code, problem.message, problem.hint)
     _duplicate_keys(root, out)
     satisfiable = _rules(kb, out)
     _reachability(kb, satisfiable, out)
     _translations(kb, root, out)
     _tactics(kb, out)
-    return sorted(set(out.items), key=lambda f: (f.file, f.line, f.level, f.code, f.message))
+    return sorted(set(out.items), key=_order)
 
 
-def _locate(root: Path, where: str) -> tuple[str, int]:
-    """Split a loader location ``path:line`` and make the path relative to the knowledge folder."""
-    file, line = where, 0
-    head, sep, tail = where.rpartition(":")
-    if sep and tail.isdigit():
-        file, line = head, int(tail)
+def _order(found: Problem) -> tuple[str, int, str, str, str]:
+    """Findings in file and line order, then level, code and message (a stable listing)."""
+    return found.file, found.line, found.level, found.code, found.message
+
+
+def _relative(root: Path, file: str) -> str:
+    """The loader's file path made relative to the knowledge folder (the file as given when it is outside)."""
     path = Path(file)
     try:
-        return str(path.resolve().relative_to(root.resolve())), line
+        return str(path.resolve().relative_to(root.resolve()))
     except (ValueError, OSError):
         pass
     for candidate in (root / path.name, root / "rules" / path.name):
         if candidate.exists():
-            return str(candidate.relative_to(root)), line
-    return file, line
+            return str(candidate.relative_to(root))
+    return file
 
 
 # -- duplicate keys: YAML keeps the last of two equal keys without a word --------------------------
@@ -527,7 +511,7 @@ def _tactics(kb: KnowledgeBase, out: _Findings) -> None:
 
 # -- output ----------------------------------------------------------------------------------------
 
-def counts(findings: Iterable[Finding], strict: bool = False) -> tuple[int, int]:
+def counts(findings: Iterable[Problem], strict: bool = False) -> tuple[int, int]:
     """(errors, warnings); with ``strict`` every warning counts as an error."""
     findings = list(findings)
     errors = sum(f.level == "error" for f in findings)
@@ -535,18 +519,28 @@ def counts(findings: Iterable[Finding], strict: bool = False) -> tuple[int, int]
     return (errors + warnings, 0) if strict else (errors, warnings)
 
 
-def format_text(findings: list[Finding], root: Path, strict: bool = False) -> str:
+def _as_error(found: Problem, strict: bool) -> Problem:
+    """With --strict a warning is reported as an error."""
+    return dataclasses.replace(found, level="error") if strict else found
+
+
+def _line(found: Problem) -> str:
+    """``file:line: level: message (hint)``."""
+    text = f"{found.file}:{found.line}: {found.level}: {found.message}"
+    return f"{text} ({found.hint})" if found.hint else text
+
+
+def format_text(findings: list[Problem], root: Path, strict: bool = False) -> str:
     """One line per finding, then a summary line."""
-    lines = [str(f if not strict or f.level == "error" else Finding(f.file, f.line, "error", f.code, f.message, f.hint))
-             for f in findings]
+    lines = [_line(_as_error(f, strict)) for f in findings]
     errors, warnings = counts(findings, strict)
     lines.append(f"{root}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return "\n".join(lines) + "\n"
 
 
-def format_json(findings: list[Finding], root: Path, strict: bool = False) -> str:
+def format_json(findings: list[Problem], root: Path, strict: bool = False) -> str:
     """The findings and counts as JSON (stable key order)."""
     errors, warnings = counts(findings, strict)
-    items = [asdict(f) | ({"level": "error"} if strict else {}) for f in findings]
+    items = [_as_error(f, strict).to_dict() for f in findings]
     return json.dumps({"root": str(root), "errors": errors, "warnings": warnings, "problems": items},
                       ensure_ascii=False, indent=2) + "\n"

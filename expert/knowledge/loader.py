@@ -45,14 +45,14 @@ class Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, where: str, message: str, hint: str | None = None, code: str = "schema") -> None:
-        """Record one problem."""
-        self.problems.append(Problem(where, message, hint, code))
+    def add(self, file: str, message: str, hint: str | None = None, code: str = "schema", *, line: int = 0) -> None:
+        """Record one problem in ``file`` at ``line`` (0: the file as a whole)."""
+        self.problems.append(Problem(file, message, hint, code, line=line))
 
     def validate(self, model: type[BaseModel], data: Any, where_file: str, what: str, extra: dict[str, Any]):
         """Validate one YAML entry; map pydantic errors back to file:line and field."""
         if not isinstance(data, dict):
-            self.add(f"{where_file}:{getattr(data, 'line', 0)}", f"{what}: expected a mapping, got {type(data).__name__}")
+            self.add(f"{where_file}", f"{what}: expected a mapping, got {type(data).__name__}", line=getattr(data, 'line', 0))
             return None
         try:
             return model.model_validate({**data, **extra})
@@ -65,7 +65,7 @@ class Collector:
                 if err["type"] == "extra_forbidden":
                     guess = did_you_mean(str(loc[-1]), model.model_fields)
                     hint = f"did you mean '{guess}'?" if guess else f"allowed: {', '.join(model.model_fields)}"
-                self.add(f"{where_file}:{line}", f"{what}, field '{field_name}': {err['msg']}", hint)
+                self.add(f"{where_file}", f"{what}, field '{field_name}': {err['msg']}", hint, line=line)
             return None
 
 
@@ -82,7 +82,7 @@ def _entries(data: Any, path: Path, col: Collector) -> list[tuple[str, Any]]:
                 out.append((str(item["id"]), LineDict({k: v for k, v in item.items() if k != "id"})))
                 out[-1][1].line = getattr(item, "line", 0)
             else:
-                col.add(f"{path}:{getattr(item, 'line', 0)}", "entry without an 'id'", "give every entry an id")
+                col.add(f"{path}", "entry without an 'id'", "give every entry an id", line=getattr(item, 'line', 0))
         return out
     col.add(str(path), f"expected a mapping or list of entries, got {type(data).__name__}")
     return []
@@ -105,7 +105,7 @@ def _load_facts(path: Path, col: Collector) -> tuple[dict[str, FactSpec], dict[s
             groups[group] = label
         for name, fbody in ((body or {}).get("facts") or {}).items():
             if name in facts:
-                col.add(f"{path}:{getattr(fbody, 'line', 0)}", f"duplicate fact id '{name}'", "fact names are unique across groups", code="duplicate-id")
+                col.add(f"{path}", f"duplicate fact id '{name}'", "fact names are unique across groups", code="duplicate-id", line=getattr(fbody, 'line', 0))
                 continue
             spec = col.validate(FactSpec, fbody, str(path), f"fact '{name}'",
                                 {"name": name, "group": group, "line": getattr(fbody, "line", 0)})
@@ -126,19 +126,19 @@ def _load_rules(rule_dir: Path, col: Collector) -> list[RuleSpec]:
     for path in sorted(rule_dir.glob("*.yaml")):
         for rid, body in _entries(load_yaml_file(path), path, col):
             if not isinstance(body, dict):
-                col.add(f"{path}:{getattr(body, 'line', 0)}", f"rule '{rid}': expected a mapping")
+                col.add(f"{path}", f"rule '{rid}': expected a mapping", line=getattr(body, 'line', 0))
                 continue
             when = parse_condition(body.get("when"), str(path), col, rid)
             then = body.get("then") or {}
             fields = {k: v for k, v in body.items() if k not in ("when", "then")}
             if not isinstance(then, dict):
-                col.add(f"{path}:{line_of(body, ())}", f"rule '{rid}': 'then' must be {{diagnosis: id, cf: number}}")
+                col.add(f"{path}", f"rule '{rid}': 'then' must be {{diagnosis: id, cf: number}}", line=line_of(body, ()))
                 continue
             extra = {"id": rid, "when": when, "file": str(path.name), "line": line_of(body, ()),
                      "diagnosis": then.get("diagnosis"), "cf": then.get("cf")}
             unknown_then = set(then) - {"diagnosis", "cf"}
             if unknown_then:
-                col.add(f"{path}:{line_of(then, ())}", f"rule '{rid}': unexpected keys {sorted(unknown_then)} under 'then'", "allowed: diagnosis, cf")
+                col.add(f"{path}", f"rule '{rid}': unexpected keys {sorted(unknown_then)} under 'then'", "allowed: diagnosis, cf", line=line_of(then, ()))
             spec = col.validate(RuleSpec, fields, str(path), f"rule '{rid}'", extra)
             if spec and when is not None:
                 rules.append(spec)
@@ -153,7 +153,7 @@ def _load_catalogue(path: Path, model: type[BaseModel], what: str, col: Collecto
         return out
     for key, body in _entries(load_yaml_file(path), path, col):
         if key in out:
-            col.add(f"{path}:{getattr(body, 'line', 0)}", f"duplicate {what} id '{key}'", code="duplicate-id")
+            col.add(f"{path}", f"duplicate {what} id '{key}'", code="duplicate-id", line=getattr(body, 'line', 0))
             continue
         spec = col.validate(model, body, str(path), f"{what} '{key}'", {"id": key, "line": getattr(body, "line", 0)})
         if spec:
@@ -184,8 +184,8 @@ def _assign_levels(rules: list[RuleSpec], col: Collector) -> list[RuleSpec]:
         if rule.id in levels:
             return levels[rule.id]
         if rule.id in visiting:
-            col.add(f"{rule.file}:{rule.line}", f"rule '{rule.id}': conclusions depend on each other in a cycle",
-                    "break the cycle: a rule may not (indirectly) read its own diagnosis", code="cycle")
+            col.add(f"{rule.file}", f"rule '{rule.id}': conclusions depend on each other in a cycle",
+                    "break the cycle: a rule may not (indirectly) read its own diagnosis", code="cycle", line=rule.line)
             return 0
         visiting.add(rule.id)
         deps = [level(p) + 1 for cid in C.conclusion_ids(rule.when) for p in producers.get(cid, [])]
@@ -200,48 +200,51 @@ def _cross_check(kb: KnowledgeBase, col: Collector) -> None:
     """References between files must resolve: facts, diagnoses, actions, tactics."""
     seen: dict[str, RuleSpec] = {}
     for rule in kb.rules:
-        where = f"{kb.root / 'rules' / rule.file}:{rule.line}"
+        where = str(kb.root / 'rules' / rule.file)
         if rule.id in seen:
-            col.add(where, f"duplicate rule id '{rule.id}'", f"first defined in {seen[rule.id].file}:{seen[rule.id].line}", code="duplicate-id")
+            col.add(where, f"duplicate rule id '{rule.id}'", f"first defined in {seen[rule.id].file}:{seen[rule.id].line}",
+                    code="duplicate-id", line=rule.line)
         seen[rule.id] = rule
         if rule.diagnosis not in kb.diagnoses:
             guess = did_you_mean(rule.diagnosis, kb.diagnoses)
             col.add(where, f"rule '{rule.id}' concludes unknown diagnosis '{rule.diagnosis}'",
-                    f"did you mean '{guess}'?" if guess else "add it to diagnoses.yaml", code="unknown-diagnosis")
+                    f"did you mean '{guess}'?" if guess else "add it to diagnoses.yaml", code="unknown-diagnosis",
+                    line=rule.line)
         for leaf in C.leaves(rule.when):
-            lwhere = f"{kb.root / 'rules' / rule.file}:{leaf.line or rule.line}"
+            lline = leaf.line or rule.line
             if isinstance(leaf, C.Concluded):
                 if leaf.id not in kb.diagnoses:
                     guess = did_you_mean(leaf.id, kb.diagnoses)
-                    col.add(lwhere, f"rule '{rule.id}' reads unknown conclusion '{leaf.id}'",
-                            f"did you mean '{guess}'?" if guess else None, code="unknown-diagnosis")
+                    col.add(where, f"rule '{rule.id}' reads unknown conclusion '{leaf.id}'",
+                            f"did you mean '{guess}'?" if guess else None, code="unknown-diagnosis", line=lline)
                 continue
             if not kb.known_fact(leaf.fact):
                 guess = did_you_mean(leaf.fact, list(kb.facts) + list(kb.derived))
-                col.add(lwhere, f"rule '{rule.id}' reads unknown fact '{leaf.fact}'",
-                        f"did you mean '{guess}'?" if guess else "declare it in facts.yaml", code="unknown-fact")
+                col.add(where, f"rule '{rule.id}' reads unknown fact '{leaf.fact}'",
+                        f"did you mean '{guess}'?" if guess else "declare it in facts.yaml", code="unknown-fact",
+                        line=lline)
     for diag in kb.diagnoses.values():
         if kb.families and diag.family not in kb.families:
             guess = did_you_mean(diag.family, kb.families)
-            col.add(f"{kb.root / 'diagnoses.yaml'}:{diag.line}", f"diagnosis '{diag.id}' has undeclared family '{diag.family}'",
-                    f"did you mean '{guess}'?" if guess else "declare it in families.yaml", code="unknown-family")
+            col.add(f"{kb.root / 'diagnoses.yaml'}", f"diagnosis '{diag.id}' has undeclared family '{diag.family}'",
+                    f"did you mean '{guess}'?" if guess else "declare it in families.yaml", code="unknown-family", line=diag.line)
         for aid in diag.actions:
             if aid not in kb.actions:
                 guess = did_you_mean(aid, kb.actions)
-                col.add(f"{kb.root / 'diagnoses.yaml'}:{diag.line}", f"diagnosis '{diag.id}' calls for unknown action '{aid}'",
-                        f"did you mean '{guess}'?" if guess else "add it to actions.yaml", code="unknown-action")
+                col.add(f"{kb.root / 'diagnoses.yaml'}", f"diagnosis '{diag.id}' calls for unknown action '{aid}'",
+                        f"did you mean '{guess}'?" if guess else "add it to actions.yaml", code="unknown-action", line=diag.line)
     for tactic in kb.tactics.values():
         if tactic.forbidden and tactic.action:
-            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"forbidden tactic '{tactic.id}' may not lead to an action",
-                    "remove 'action' or set forbidden: false", code="forbidden-action")
+            col.add(f"{kb.root / 'tactics.yaml'}", f"forbidden tactic '{tactic.id}' may not lead to an action",
+                    "remove 'action' or set forbidden: false", code="forbidden-action", line=tactic.line)
         if tactic.action and not tactic.serves:
-            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' has an action but no 'serves'",
-                    "name the diagnosis the action is planned for, e.g. serves: pressure.short_term_target")
+            col.add(f"{kb.root / 'tactics.yaml'}", f"tactic '{tactic.id}' has an action but no 'serves'",
+                    "name the diagnosis the action is planned for, e.g. serves: pressure.short_term_target", line=tactic.line)
         if tactic.serves and tactic.serves not in kb.diagnoses:
-            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' serves unknown diagnosis '{tactic.serves}'",
-                    code="unknown-diagnosis")
+            col.add(f"{kb.root / 'tactics.yaml'}", f"tactic '{tactic.id}' serves unknown diagnosis '{tactic.serves}'",
+                    code="unknown-diagnosis", line=tactic.line)
         if tactic.action and tactic.action not in kb.actions:
-            col.add(f"{kb.root / 'tactics.yaml'}:{tactic.line}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'", code="unknown-action")
+            col.add(f"{kb.root / 'tactics.yaml'}", f"tactic '{tactic.id}' names unknown action '{tactic.action}'", code="unknown-action", line=tactic.line)
 
 
 def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:

@@ -63,14 +63,13 @@ def _unknown_key(data: dict[str, Any], key: Any, where: str, kb: KnowledgeBase, 
     ``situation:``, anything else gets the closest scenario key or the list of allowed ones."""
     name = short_repr(key) if not isinstance(key, str) else key[:80]
     line = line_of(data, (key,))
-    place = f"{where}:{line}" if line else where
     if name in kb.groups:
         hint = kb.message("err_group_outside_situation", lang, group=name)
     else:
         guess = did_you_mean(name, SCENARIO_KEYS)
         hint = (kb.message("err_did_you_mean", lang, guess=guess) if guess
                 else kb.message("err_allowed_here", lang, fields=", ".join(SCENARIO_KEYS)))
-    return Problem(place, kb.message("err_unknown_field", lang, field=name), hint)
+    return Problem(where, kb.message("err_unknown_field", lang, field=name), hint, line=line, field=name)
 
 
 def check_scenario_keys(data: dict[str, Any], where: str, kb: KnowledgeBase | None = None, lang: str = "en") -> None:

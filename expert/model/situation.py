@@ -112,28 +112,29 @@ def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, An
     loc = [str(p) for p in raw_loc if not isinstance(p, int)]
     field_name = ".".join(loc)
     line = line_of(data, raw_loc)
-    place = f"{where}:{line}" if line and where != "situation" else where
+    at = {"line": line if where != "situation" else 0, "field": field_name or None}
     say = lambda key, **values: kb.message(key, lang, **values)  # noqa: E731
     if err["type"] == "extra_forbidden":
         fields = _fields_at(model, loc[:-1])
         guess = did_you_mean(loc[-1], fields)
         hint = (say("err_did_you_mean", guess=".".join(loc[:-1] + [guess])) if guess
                 else say("err_allowed_here", fields=", ".join(fields)))
-        return Problem(place, say("err_unknown_field", field=field_name), hint)
+        return Problem(where, say("err_unknown_field", field=field_name), hint, **at)
     if err["type"] == "invalid_key":
         parent = ".".join(loc)
-        return Problem(place, f"key {_short(raw_loc[-1])}{f' in {parent!r}' if parent else ''} is not a field name",
-                       say("err_allowed_here", fields=", ".join(_fields_at(model, loc))))
+        return Problem(where, f"key {_short(raw_loc[-1])}{f' in {parent!r}' if parent else ''} is not a field name",
+                       say("err_allowed_here", fields=", ".join(_fields_at(model, loc))), **at)
     if err["type"] == "model_type":
-        return Problem(place, say("err_invalid_value", field=field_name, value=_short(err.get("input")))
-                       + ": " + say("err_not_mapping"), say("err_allowed", allowed=", ".join(_fields_at(model, loc))))
+        return Problem(where, say("err_invalid_value", field=field_name, value=_short(err.get("input")))
+                       + ": " + say("err_not_mapping"), say("err_allowed", allowed=", ".join(_fields_at(model, loc))), **at)
     if err["type"] == "missing":
-        return Problem(place, say("err_required", field=field_name), say("err_required_hint"))
+        return Problem(where, say("err_required", field=field_name), say("err_required_hint"), **at)
     allowed = _allowed(kb.facts.get(loc[-1]) if loc else None, kb, lang)
     message = say("err_invalid_value", field=field_name, value=_short(err.get("input")))
     if lang == "en":  # pydantic's own reason is English-only; the allowed range says it in every language
         message += ": " + err["msg"][0].lower() + err["msg"][1:]
-    return Problem(place, message, say("err_allowed", allowed=allowed) if allowed else None)
+    return Problem(where, message, say("err_allowed", allowed=allowed) if allowed else None,
+                   value=_short(err.get("input")), expected=allowed, **at)
 
 
 class Situation:
@@ -217,10 +218,9 @@ def unwrap_scenario(data: dict[str, Any], where: str = "situation", kb: Knowledg
         inner = data["situation"]
         if not isinstance(inner, dict):
             line = line_of(data, ("situation",))
-            raise SituationError(Problem(f"{where}:{line}" if line else where,
-                                         f"field 'situation' has invalid value {_short(inner)}: a scenario's situation "
-                                         "must be a mapping of groups", "allowed: community, activity, ... under "
-                                         "`situation:`"))
+            raise SituationError(Problem(where, f"field 'situation' has invalid value {_short(inner)}: a scenario's "
+                                         "situation must be a mapping of groups", "allowed: community, activity, ... "
+                                         "under `situation:`", line=line, field="situation"))
         return inner
     return data
 
