@@ -280,3 +280,14 @@ def test_any_note_and_name_round_trip_and_reach_the_terminal_escaped(tmp_path_fa
     assert history.member_notes(saved.community)[0].note == note
     text = render_review(history.review(saved.community), "terminal", kb)
     assert not any(ord(c) < 32 and c != "\n" or c == "\x7f" for c in text)
+
+
+def test_a_finished_consultation_is_recorded_with_its_situation_and_plan(tmp_path, runner):
+    db = tmp_path / "consult.sqlite3"
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "decline_content_fatigue.yaml"
+    result = runner.invoke(cli, ["consult", "--from", str(scenario), "--session", str(tmp_path / "s.session.yaml"),
+                                 "--db", str(db), "--as-of", "2024-03-31", "--format", "json"], input="done\n")
+    assert result.exit_code == 0, result.output
+    (saved,) = History(db).assessments()
+    assert (saved.kind, saved.as_of, saved.community) == ("consult", "2024-03-31", "CloudCraft")
+    assert saved.situation["activity"]["activity_change_pct"] == -26

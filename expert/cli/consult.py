@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from expert.cli.common import KNOWLEDGE_OPTION, emit, fail, knowledge_base
+from expert.cli.recording import checked_date, record_assessment, record_options
 from expert.render import FORMATS
 
 __all__ = ["consult", "whatif"]
@@ -23,12 +24,19 @@ __all__ = ["consult", "whatif"]
               help="When finished, write the answers as a situation file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
 @KNOWLEDGE_OPTION
+@record_options
 def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
-            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
+            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None,
+            record: bool, db: Path | None, as_of: str | None) -> None:
     """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
     from expert.cli.conversation import run_consultation
 
-    run_consultation(source, resume, session_path, lang, fmt, output, export, color, knowledge_dir)
+    as_of = checked_date(as_of, lang or "en")
+
+    def on_finish(situation, plan):  # noqa: ANN001, ANN202 - a finished consultation is recorded when asked
+        record_assessment(record, db, as_of, knowledge_base(knowledge_dir), plan.lang, situation, plan, "consult")
+
+    run_consultation(source, resume, session_path, lang, fmt, output, export, color, knowledge_dir, on_finish)
 
 
 @click.command()

@@ -71,6 +71,7 @@ class _Talk:
     session: Session
     console: Console
     lang: str
+    on_finish: Any = None  # called with the finished situation and plan (records it: expert.cli.recording)
 
     def say(self, key: str, style: str | None = None, **values: Any) -> None:
         """Print a localised message."""
@@ -266,6 +267,8 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
     talk.session.finished = True
     talk.session.save()
     plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
+    if talk.on_finish is not None:
+        talk.on_finish(_named(talk.session), plan)
     if export is not None:
         import yaml
 
@@ -313,7 +316,8 @@ def _converse(talk: _Talk, resumed: bool, fmt: str, output: Path | None, export:
 
 
 def run_consultation(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
-                     output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None) -> None:
+                     output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None,
+                     on_finish: Any = None) -> None:
     """Open (or resume) the session, hold its lock, and talk it through to the report."""
     with contextlib.ExitStack() as held:
         try:
@@ -328,7 +332,7 @@ def run_consultation(source: str | None, resume: Path | None, session_path: Path
         use_color = sys.stdout.isatty() if color is None else color
         _line_editing()
         console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
-        _converse(_Talk(kb, catalogue, session, console, session.lang), resumed, fmt, output, export, use_color)
+        _converse(_Talk(kb, catalogue, session, console, session.lang, on_finish), resumed, fmt, output, export, use_color)
 
 
 def _line_editing() -> None:
