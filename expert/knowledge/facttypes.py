@@ -18,7 +18,7 @@ from expert.knowledge.model import LANGS, FactSpec, KnowledgeBase
 __all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "bound_text", "KINDS"]
 
 _SPLIT = re.compile(r"\s*(?:[,,、;;]|\band\b|和|以及)\s*")
-_ARABIC = re.compile(r"(?<![\w.])([+\-−]?)((?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(?:e[+\-]?\d+)?)")
+_ARABIC = re.compile(r"(?<![A-Za-z0-9_.])([+\-−]?)((?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(?:e[+\-]?\d+)?)")
 _ZH_NUM = re.compile(r"[零〇一二两俩三四五六七八九十百千万亿半]+")
 
 
