@@ -22,7 +22,7 @@ from expert.ingest import IngestError, read_events
 from expert.ingest.jsonfile import MIB, load_json
 from expert.ingest.latest import latest_timestamp
 from expert.ingest.model import collecting
-from expert.ingest.slack import MAX_MEMBER_BYTES
+from expert.ingest.slack import MAX_DAY_BYTES
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +135,26 @@ def test_zip_bomb_is_refused_within_a_memory_ceiling(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "general/2024-05-01.json" in proc.stderr and "1,024.0 MiB" in proc.stderr
-    assert f"{MAX_MEMBER_BYTES // MIB} MiB limit" in proc.stderr
+    assert f"{MAX_DAY_BYTES // MIB} MiB limit" in proc.stderr
+
+
+def test_zip_with_a_dense_member_just_under_the_cap_stays_within_memory(tmp_path):
+    """Guards: a member just under the cap, full of real messages, is decoded within a memory ceiling."""
+    message = b'{"type":"message","user":"U1","text":"hi","ts":"1714557600.000100"},'
+    bomb = tmp_path / "dense.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("channels.json", '[{"id":"C1","name":"general"}]')
+        with zf.open("general/2024-05-01.json", "w") as fh:
+            fh.write(b"[")
+            for _ in range((MAX_DAY_BYTES - MIB) // len(message)):
+                fh.write(message)
+            fh.write(b'{"type":"message","user":"U2","text":"x","ts":"1714557601.0"}]')
+    limit = 1200 * MIB
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (%d, %d)); "
+            "from expert.cli import main; main(['analyze', sys.argv[1], '--format', 'json'])" % (limit, limit))
+    proc = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
 
 
 def test_json_file_over_the_cap_names_size_and_cap(tmp_path):
@@ -327,3 +346,61 @@ def test_any_value_at_any_field_gives_events_or_a_clear_error(name, data, tmp_pa
         list(read_events(root if FUZZ[name] == "slack" else target, fmt=FUZZ[name]))
     except (IngestError, InputFileError) as exc:
         assert str(exc) and "Traceback" not in str(exc)
+
+
+# --- Found by the adversarial review of issue 8 ----------------------------------------------------
+
+@needs_git
+def test_git_repository_given_as_a_relative_path_or_dot_is_read(tmp_path, monkeypatch, capsys):
+    """Guards: a relative --git-dir was resolved twice (git runs inside the repo); `.` gave an empty name."""
+    repo = tmp_path / "proj"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "one")
+    monkeypatch.chdir(tmp_path)
+    assert len(list(read_events(Path("proj"), fmt="git"))) == 1
+    monkeypatch.chdir(repo)
+    main(["analyze", ".", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["situation"]["community"]["name"] == "proj"
+
+
+def test_a_stray_quote_that_swallows_a_few_rows_is_an_error(tmp_path):
+    """Guards: below 10,000 characters a never-closed quote silently ate the rows after it."""
+    rows = [f"2024-0{1 + i // 40}-{1 + i % 28:02d}T10:00:00Z,user{i % 9},post,hello" for i in range(300)]
+    rows[150] = rows[150].replace(",hello", ',"hello')
+    path = tmp_path / "log.csv"
+    path.write_text("timestamp,actor,kind,text\n" + "\n".join(rows) + "\n")
+    with pytest.raises(IngestError) as err:
+        list(read_events(path))
+    assert "unterminated quote starting at line 152" in err.value.reason
+
+
+def test_a_message_with_line_breaks_and_commas_is_not_a_stray_quote(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text('timestamp,actor,kind,text\n2024-01-01T00:00:00Z,a,post,"first line\nsecond, with, commas"\n'
+                    "2024-01-01T00:00:01Z,b,post,ok\n")
+    assert len(list(read_events(path))) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "mbox", "discord", "telegram", "slack"])
+def test_a_device_is_refused_whatever_the_format_forced(fmt, tmp_path, capsys):
+    """Guards: /dev/zero with --input-format grew memory without bound (9-17 GB before being killed)."""
+    link = tmp_path / "export.csv"
+    link.symlink_to("/dev/zero")
+    for target in ("/dev/zero", link):
+        code, err = _analyze(capsys, target, "--input-format", fmt)
+        assert code == 2 and "not a regular file" in err and "Traceback" not in err
+
+
+def test_an_endless_line_is_refused_before_it_fills_memory(tmp_path, capsys):
+    path = tmp_path / "one-line.csv"
+    path.write_text("timestamp,actor\n" + "x" * (3 << 20))
+    code, err = _analyze(capsys, path)
+    assert code == 2 and "line 2 is longer than 1 MiB" in err
+
+
+def test_until_in_year_two_is_a_message_not_a_traceback(tmp_path, capsys):
+    path = tmp_path / "log.csv"
+    path.write_text("timestamp,actor\n0002-01-01T00:00:00Z,a\n")
+    code, err = _analyze(capsys, path, "--until", "0002-06-01")
+    assert code == 2 and "until: 0002-06-01 leaves no room" in err and "Traceback" not in err

@@ -60,12 +60,13 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
             end = "until" if given_until else "the latest event"
             raise OptionError(Problem("since", f"{since.isoformat()} is not before {end} {until.isoformat()}",
                                       "since must be earlier than until (or than the latest event when no --until)"))
-        try:
+        try:  # the windows and the two trailing years before them must fit after year 1
             windows = make_windows(until, window_days)
+            acc = Accumulator(windows, since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
         except OverflowError:
-            raise OptionError(Problem("until", f"{until.date().isoformat()} leaves no room for the baseline "
-                                               "and year-ago windows before year 1", "give a later date")) from None
-        acc = Accumulator(windows, since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
+            raise OptionError(Problem("until", f"{until.date().isoformat()} leaves no room for the baseline, "
+                                               "year-ago and trailing-year windows after year 1",
+                                      "give a date from year 3 on")) from None
         ids = Identities(bots, staff, salt)
         _consume(read_events(path, fmt, ids=ids), acc, progress)
     if not acc.seen:
@@ -125,5 +126,5 @@ def _package(path: Path, fmt: str, acc: Accumulator, metrics, notes) -> Analysis
     w = acc.win
     windows = Windows(current=Window(start=w.cur_start, end=w.until), baseline=Window(start=w.base_start, end=w.cur_start),
                       year_ago=Window(start=w.yago_start, end=w.yago_end))
-    return Analysis(format=fmt, source=path.name, windows=windows, events_read=acc.seen, facts=facts,
+    return Analysis(format=fmt, source=path.resolve().name or path.name, windows=windows, events_read=acc.seen, facts=facts,
                     metrics=metrics, notes=notes, history=monthly_series(acc))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,10 +13,11 @@ from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, printable, warn
 from expert.ingest.timeparse import UTC, Latest, parse_any
 
-__all__ = ["read_csv", "read_jsonl", "latest_csv", "FIELDS", "MAX_MULTILINE_CELL"]
+__all__ = ["capped_lines", "read_csv", "read_jsonl", "latest_csv", "FIELDS", "MAX_MULTILINE_CELL"]
 
 # A cell longer than this that holds a line break means a quote was never closed (it swallowed later rows).
 MAX_MULTILINE_CELL = 10_000
+MAX_LINE = 1 << 20  # 1 MiB: no record of an event log is that long (an endless line would fill memory)
 FIELDS = ("timestamp", "actor", "kind", "thread", "reply_to", "channel", "is_staff", "is_bot", "msg_id", "name")
 _JSONL_HINT = "each line must be a JSON object with timestamp (ISO 8601 or epoch seconds) and actor"
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
@@ -46,11 +48,26 @@ def _columns(path: Path, header: list[str]) -> dict[str, int]:
     return {f: index[f] for f in FIELDS if f in index}
 
 
+def capped_lines(fh, path: Path) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE before it is held whole in memory."""
+    readline = fh.readline
+    number = 0
+    while True:
+        line = readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and line[-1] != "\n":
+            raise IngestError(path, f"line {number} is longer than {MAX_LINE // (1 << 20)} MiB",
+                              "an event log has one short record per line: check that this is the export you meant")
+        yield line
+
+
 def read_csv(path, ids: Identities) -> Iterator[Event]:
     """Stream a CSV event log row by row; bad rows raise IngestError with the line number."""
     path = Path(path)
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(fh)
+        rows = csv.reader(capped_lines(fh, path))
         header = next(rows, None)
         if not header:
             raise IngestError(path, "file is empty", "export the event log with a header row")
@@ -58,9 +75,24 @@ def read_csv(path, ids: Identities) -> Iterator[Event]:
         yield from _csv_events(path, rows, cols, ids)
 
 
-def _runaway(row: list[str]) -> bool:
-    """True when a record holds a huge multi-line cell: a quote that was never closed swallowed the rows after it."""
-    return any(len(cell) > MAX_MULTILINE_CELL and "\n" in cell for cell in row)
+# A line inside a cell that starts like a row of an event log (a date or epoch seconds, then a comma).
+_ROW_START = re.compile(r'^\s*"?(?:\d{4}-\d{2}-\d{2}[T ]|\d{9,11}(?:\.\d+)?",?|\d{9,11}(?:\.\d+)?,)')
+
+
+def _runaway(row: list[str], width: int) -> bool:
+    """True when a multi-line cell swallowed rows after it: a quote that was never closed.
+
+    Either the cell is huge, or one of its lines starts like a row of this log (a timestamp) and
+    has as many commas as a row: a message with a line break does not look like that.
+    """
+    for cell in row:
+        if "\n" not in cell:
+            continue
+        if len(cell) > MAX_MULTILINE_CELL:
+            return True
+        if any(_ROW_START.match(line) and line.count(",") >= width - 1 for line in cell.split("\n")[1:]):
+            return True
+    return False
 
 
 def _quote_error(path: Path, line: int, detail: str = "") -> IngestError:
@@ -80,7 +112,7 @@ def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iter
     try:
         for row in rows:
             lineno, last = last + 1, rows.line_num
-            if last != lineno and _runaway(row):
+            if last != lineno and _runaway(row, width):
                 raise _quote_error(path, lineno)
             if len(row) < width:
                 if not any(row):
@@ -131,7 +163,7 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
     path = Path(path)
     latest = Latest(now)
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(fh)
+        rows = csv.reader(capped_lines(fh, path))
         cols = _columns(path, next(rows, None) or ["timestamp", "actor"])
         ts_i, fromiso, top, limit = cols["timestamp"], datetime.fromisoformat, None, latest.limit
         try:
@@ -162,7 +194,7 @@ def read_jsonl(path, ids: Identities) -> Iterator[Event]:
     """Stream a JSON-lines event log (one object per line, same keys as the CSV columns)."""
     path = Path(path)
     with open(path, encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, start=1):
+        for lineno, line in enumerate(capped_lines(fh, path), start=1):
             if line.strip():
                 yield _json_event(path, lineno, line, ids)
 

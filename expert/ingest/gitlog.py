@@ -64,7 +64,8 @@ def _git_command(path: Path) -> list[str]:
     if shutil.which("git") is None:
         raise IngestError(path, "git is not installed", "install git or export the log as CSV")
     safety = [arg for setting in GIT_SAFETY for arg in ("-c", setting)]
-    return ["git", "--no-pager", f"--git-dir={git_dir(path)}", *safety, "log", "--all", "--no-color",
+    # Absolute: git runs with cwd=path, where a relative --git-dir would be resolved a second time.
+    return ["git", "--no-pager", f"--git-dir={git_dir(path).resolve()}", *safety, "log", "--all", "--no-color",
             "--no-show-signature", "--no-ext-diff", "--no-textconv", f"--format={_FORMAT}"]
 
 

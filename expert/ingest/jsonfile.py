@@ -13,9 +13,9 @@ from expert.ingest.model import IngestError
 __all__ = ["load_json", "loads_json", "read_capped", "too_big", "MAX_JSON_BYTES", "MIB"]
 
 MIB = 1 << 20
-# Largest JSON document read (a DiscordChatExporter channel of ~1M messages is ~500 MiB);
-# decoding one this big takes a few GB of memory.
-MAX_JSON_BYTES = 512 * MIB
+# Largest JSON document read: ~250k chat messages. Decoding takes ~10x the size in memory, so a
+# larger export is refused with a hint to split it (DiscordChatExporter --partition, a date range).
+MAX_JSON_BYTES = 128 * MIB
 _TOO_BIG_HINT = "split the export into smaller files (e.g. by channel or by date range) and analyze the folder"
 
 

@@ -43,6 +43,9 @@ def read_events(path, fmt: str | None = None, bots: Iterable[str] = (), staff: I
         return _read_folder(path, fmt, ids)
     if not path.exists():
         raise IngestError(path, "path does not exist", "check the spelling of the export path")
+    if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO, a socket: endless or not a file at all
+        raise IngestError(path, "not a regular file (a device, pipe or socket)",
+                          "save the export to a file and analyze that file")
     return READERS[fmt](path, ids)
 
 

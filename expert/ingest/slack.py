@@ -12,12 +12,15 @@ from expert.ingest.jsonfile import MIB, load_json, loads_json, read_capped, too_
 from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.records import epoch_time, records, text
 
-__all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_ARCHIVE_BYTES"]
+__all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_DAY_BYTES", "MAX_ARCHIVE_BYTES", "member_cap"]
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 # Caps against zip bombs: a real day file is a few MiB at most and a users.json of 100k people ~ 200 MiB
 # would be extraordinary; the total bounds the time spent unpacking, not memory (members are read one by one).
-MAX_MEMBER_BYTES = 256 * MIB
+# Decoding JSON takes ~10x its size in memory, so the caps bound memory too: a day file (one channel,
+# one day) is refused past 32 MiB (~100k messages), any other member past 128 MiB.
+MAX_MEMBER_BYTES = 128 * MIB
+MAX_DAY_BYTES = 32 * MIB
 MAX_ARCHIVE_BYTES = 16 * 1024 * MIB
 _HINT = "this Slack export looks hand-edited or corrupted; re-export it"
 _META = ("channels.json", "groups.json", "mpims.json", "dms.json")
@@ -26,6 +29,11 @@ _SKIP = frozenset({"channel_join", "channel_leave", "channel_topic", "channel_pu
                    "channel_archive", "channel_unarchive", "group_join", "group_leave", "group_topic",
                    "group_purpose", "group_name", "bot_add", "bot_remove", "pinned_item", "unpinned_item",
                    "reminder_add", "tombstone"})
+
+
+def member_cap(name: str) -> int:
+    """The size cap of one export file: day files are small, metadata (users.json) may be larger."""
+    return MAX_DAY_BYTES if _DAY.match(PurePosixPath(name).name) else MAX_MEMBER_BYTES
 
 
 class _Source:
@@ -61,8 +69,8 @@ class _Source:
         total = 0
         for name in members:
             size = self.sizes[name]
-            if size > MAX_MEMBER_BYTES:
-                raise too_big(self.member(name), size, MAX_MEMBER_BYTES, "archive member")
+            if size > member_cap(name):
+                raise too_big(self.member(name), size, member_cap(name), "archive member")
             total += size
         if total > MAX_ARCHIVE_BYTES:
             raise IngestError(self.path, f"the {len(members):,} JSON files to read unpack to {total / MIB:,.0f} MiB, "
@@ -76,11 +84,11 @@ class _Source:
     def load(self, name: str):
         """Load one JSON member, streamed and capped; only one day file is ever in memory."""
         if self.zip is None:
-            return load_json(self.path / name, MAX_MEMBER_BYTES)
+            return load_json(self.path / name, member_cap(name))
         where = self.member(name)
         try:
             with self.zip.open(name) as fh:
-                data = read_capped(where, fh, MAX_MEMBER_BYTES, "archive member")
+                data = read_capped(where, fh, member_cap(name), "archive member")
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as exc:
             raise IngestError(where, f"cannot unpack archive member: {exc}", "re-download the export") from None
         return loads_json(where, data)

@@ -5,7 +5,9 @@ import json
 from typing import Any
 
 from rich.markup import escape
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from expert.ingest import Analysis
 from expert.ingest.report import HISTORY_MONTHS, sparkline
@@ -56,22 +58,30 @@ def _history_lines(analysis: Analysis, kb: KnowledgeBase, lang: str) -> tuple[st
         top = max(range(len(values)), key=lambda i: values[i])
         peak = kb.message("history_peak", lang, peak=values[top], month=months[top].month)
         rows.append((kb.message(f"history_{field}", lang), sparkline(values), peak))
+    if len(analysis.history) > HISTORY_MONTHS:  # older history exists: draw all of it, a character a year
+        years: dict[str, int] = {}
+        for m in analysis.history:
+            years[m.month[:4]] = years.get(m.month[:4], 0) + m.events
+        values = list(years.values())
+        top = max(range(len(values)), key=lambda i: values[i])
+        label = kb.message("history_whole", lang, first=next(iter(years)), last=list(years)[-1])
+        rows.append((label, sparkline(values), kb.message("history_peak", lang, peak=values[top], month=list(years)[top])))
     return heading, rows
 
 
-def _history_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table | None:
+def _history_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Group | None:
     """The monthly history as a small rich table of sparklines."""
     lines = _history_lines(analysis, kb, lang)
     if lines is None:
         return None
     heading, rows = lines
-    table = Table(title=heading, title_justify="left", show_header=False, box=None, padding=(0, 1))
+    table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True, overflow="crop")
     table.add_column(no_wrap=True)
     for row in rows:
         table.add_row(*row)
-    return table
+    return Group(Text(heading), table)  # a title would wrap at the table's narrow width
 
 
 def _history_markdown(analysis: Analysis, kb: KnowledgeBase, lang: str) -> list[str]:
