@@ -48,10 +48,10 @@ def record_assessment(record: bool, db: Path | None, as_of: str | None, kb: Know
                           path=history.path), err=True)
 
 
-def checked_date(as_of: str | None, lang: str) -> str | None:
-    """--as-of checked before any work is done (None stays None: today, when recorded)."""
+def checked_date(as_of: str | None, lang: str, option: str = "--as-of") -> str | None:
+    """--as-of (or another date option) checked before any work is done (None stays None: today, when recorded)."""
     if as_of is None:
         return None
     from expert.history.store import parse_date
 
-    return parse_date(as_of, "--as-of", lang)
+    return parse_date(as_of, option, lang)

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from expert.errors import KnowledgeError, Problem
 from expert.knowledge import conditions as C
-from expert.knowledge.loader import Collector, parse_condition
-from pydantic import BaseModel, ConfigDict
-
+from expert.knowledge.conditions import parse_condition
+from expert.knowledge.loader import Collector
 from expert.knowledge.model import KnowledgeBase, Memo, Text
 from expert.yamlio import load_yaml_file
 

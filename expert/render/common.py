@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from expert.knowledge import KnowledgeBase
+from expert.knowledge.planning import planning_of
 from expert.model.plan import DiagnosisResult, Plan, PlannedAction
 from expert.textsafe import TEXT_LIMIT, clip, grouped
 
@@ -33,8 +34,30 @@ class Labels:
         return self(f"tier_{tier}")
 
     def review(self, action: PlannedAction) -> str:
-        """When to review the action, in words."""
-        return self("review_in_days", days=action.review_after_days)
+        """When to review the action, in words (and the date, when the plan has one)."""
+        days = self("review_in_days", days=action.review_after_days)
+        return f"{days}, {self.planning('review_on', date=action.review_on)}" if action.review_on else days
+
+    def planning(self, key: str, **values) -> str:
+        """A string of knowledge/planning.yaml in the plan's language, placeholders filled."""
+        text = planning_of(self.kb).text(key, self.lang)
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    def certainty(self, d: DiagnosisResult) -> str:
+        """A certainty as a number and in words (suspected, likely, established, or stated)."""
+        return f"{d.certainty:.2f} {d.certainty_word}".strip()
+
+    def action_extras(self, action: PlannedAction) -> list[str]:
+        """The target, the gating or team note and the hedge of an action, as lines."""
+        lines = [f"{self.planning('target')}: {action.target}"] if action.target else []
+        return lines + [text for text in (action.note, action.hedged) if text]
+
+    def plan_parts(self) -> list[tuple[str, list[PlannedAction]]]:
+        """The plan in two parts, each with its heading: now and this week, then later."""
+        parts = [(self.planning("heading_main"), self.plan.main_actions()), (self.planning("heading_later"), self.plan.later_actions())]
+        return [(title, actions) for title, actions in parts if actions]
 
     def diagnosis_title(self, diagnosis_id: str) -> str:
         """The title of a reported diagnosis (its id if it is not in the plan)."""

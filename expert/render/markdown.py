@@ -44,24 +44,28 @@ def render_markdown(plan: Plan, kb: KnowledgeBase) -> str:
         out += [f"## {_md(L('heading_referrals'))}", ""] + [_titled(d.title, d.summary) for d in referrals] + [""]
     out += [f"## {_md(L('heading_diagnoses'))}", ""]
     for d in L.table_diagnoses():
-        out.append(f"### {_md(d.title)} `{_code(d.id)}` — {_md(L('col_certainty'))} {d.certainty:.2f}")
+        out.append(f"### {_md(d.title)} `{_code(d.id)}` — {_md(L('col_certainty'))} {_md(L.certainty(d))}")
         out += ["", _md(d.summary), ""]
         out += [f"- ✔ {_md(e)}" for e in d.evidence_for]
         out += [f"- ✘ {_md(e)}" for e in d.evidence_against]
         out.append("")
     if plan.differentials:
         out += [f"## {_md(L('heading_differentials'))}", ""] + [f"- {_md(line)}" for line in L.differential_lines()] + [""]
-    if plan.actions:
-        out += [f"## {_md(L('heading_plan'))}", ""]
+    for title, actions in L.plan_parts():
+        out += [f"## {_md(L('heading_plan'))}: {_md(title)}", ""]
         head = ["col_rank", "col_phase", "col_action", "col_for", "col_behaviour", "col_success",
                 "col_guardrail", "col_owner", "col_effort", "col_review"]
         out += [_row([_md(L(h)) for h in head]), "|" + "---|" * len(head)]
-        for a in plan.actions:
-            out.append(_row([str(a.rank), _md(L.phase(a)), f"**{_md(a.title)}** — {_md(a.description)}",
+        for a in actions:
+            extras = "".join(f" — *{_md(x)}*" for x in L.action_extras(a))
+            out.append(_row([str(a.rank), _md(L.phase(a)), f"**{_md(a.title)}** — {_md(a.description)}{extras}",
                              _md(", ".join(L.diagnosis_title(d) for d in a.for_)), _md(a.behaviour),
                              _md(a.success_metric), _md(a.guardrail_metric), _md(a.owner), _md(L.effort(a)),
                              _md(L.review(a))]))
         out.append("")
+    for heading, lines in ((L.planning("heading_stop"), plan.stop_doing), (L.planning("heading_notes"), plan.notes)):
+        if lines:
+            out += [f"## {_md(heading)}", ""] + [f"- {_md(line)}" for line in lines] + [""]
     anti = [d for d in plan.diagnoses if d.id in plan.anti_patterns]
     if anti:
         out += [f"## {_md(L('heading_anti_patterns'))}", ""] + [_titled(d.title, d.summary) for d in anti] + [""]

@@ -18,7 +18,7 @@ def _diagnoses_table(plan: Plan, L: Labels) -> Table:
     """The diagnoses with certainty and evidence for (+) and against (-)."""
     table = Table(title=L("heading_diagnoses"), title_justify="left", show_lines=True, expand=True)
     table.add_column(L("col_diagnosis"), ratio=2, overflow="fold")
-    table.add_column(L("col_certainty"), justify="right", width=9)
+    table.add_column(L("col_certainty"), justify="right", width=11)
     table.add_column(f"{L('evidence_for')} / {L('evidence_against')}", ratio=4, overflow="fold")
     for d in L.table_diagnoses():
         evidence = Text()
@@ -26,22 +26,24 @@ def _diagnoses_table(plan: Plan, L: Labels) -> Table:
             evidence.append("+ ", style="green").append(_t(e) + "\n")
         for e in d.evidence_against:
             evidence.append("- ", style="red").append(_t(e) + "\n")
-        table.add_row(Text(f"{_t(d.title)}\n", style="bold").append(_t(d.id), style="dim"), f"{d.certainty:.2f}", evidence)
+        table.add_row(Text(f"{_t(d.title)}\n", style="bold").append(_t(d.id), style="dim"), _t(L.certainty(d)), evidence)
     return table
 
 
-def _plan_table(plan: Plan, L: Labels) -> Table:
-    """The phased plan: rank, phase and tier, action, measures, owner and review."""
-    table = Table(title=L("heading_plan"), title_justify="left", show_lines=True, expand=True)
+def _plan_table(plan: Plan, L: Labels, title: str | None = None, actions: list | None = None) -> Table:
+    """The phased plan (or one part of it): rank, phase and tier, action, measures, owner and review."""
+    table = Table(title=title or L("heading_plan"), title_justify="left", show_lines=True, expand=True)
     table.add_column(L("col_rank"), width=4, justify="right")
     table.add_column(L("col_phase"), ratio=1, overflow="fold")
     table.add_column(L("col_action"), ratio=5, overflow="fold")
     table.add_column(f"{L('col_success')} / {L('col_guardrail')}", ratio=3, overflow="fold")
     table.add_column(f"{L('col_owner')} / {L('col_review')}", ratio=2, overflow="fold")
-    for a in plan.actions:
+    for a in plan.actions if actions is None else actions:
         action = Text(_t(a.title), style="bold").append(f"\n{_t(a.description)}\n").append(
             f"{L('col_behaviour')}: {_t(a.behaviour)}", style="italic").append(
             f"\n{L('col_for')}: " + _t(", ".join(L.diagnosis_title(d) for d in a.for_)), style="dim")
+        for extra in L.action_extras(a):
+            action.append(f"\n{_t(extra)}", style="cyan")
         measures = Text(f"{L('col_success')}: ", style="green").append(_t(a.success_metric), style="default").append(
             f"\n{L('col_guardrail')}: ", style="yellow").append(_t(a.guardrail_metric), style="default")
         who = Text(_t(a.owner)).append(f"\n{L('col_effort')}: {L.effort(a)}\n{L('col_review')}: {L.review(a)}", style="dim")
@@ -73,8 +75,12 @@ def renderables(plan: Plan, kb: KnowledgeBase) -> list:
         parts.append(_diagnoses_table(plan, L))
     if plan.differentials:
         parts.append(_bullets(L("heading_differentials"), L.differential_lines(), "cyan"))
-    if plan.actions:
-        parts.append(_plan_table(plan, L))
+    for title, actions in L.plan_parts():
+        parts.append(_plan_table(plan, L, f"{L('heading_plan')}: {title}", actions))
+    if plan.stop_doing:
+        parts.append(_bullets(L.planning("heading_stop"), plan.stop_doing, "magenta"))
+    if plan.notes:
+        parts.append(_bullets(L.planning("heading_notes"), plan.notes, "cyan"))
     anti = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.anti_patterns]
     if anti:
         parts.append(_bullets(L("heading_anti_patterns"), anti, "yellow"))
