@@ -186,3 +186,18 @@ def test_too_few_closed_issues_leave_resolution_out(tmp_path):
     analysis = analyze_export(_github_pages(tmp_path / "gh", issues=6), until="2024-03-10")
     assert "median_resolution_days" not in analysis.facts["activity"]
     assert "too_few_closed" in [n.key for n in analysis.notes]
+
+
+def test_every_evidence_key_has_a_label_in_both_languages(tmp_path):
+    """Guards: the Chinese report showed evidence as raw English keys (current=0, span=last_12_months)."""
+    from expert.ingest.report import ingest_texts
+    labels = ingest_texts()["evidence"]
+    analyses = [analyze_export(FORUM), analyze_export(FORUM, until="2030-01-01"),
+                analyze_export(_github_pages(tmp_path / "gh"), until="2024-04-01")]
+    for analysis in analyses:
+        for metric in analysis.metrics:
+            for key, value in metric.evidence.items():
+                if key != "windows":
+                    assert labels[key]["en"] and labels[key]["zh"], key
+                if key == "span":
+                    assert f"span.{value}" in labels

@@ -49,9 +49,14 @@ def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase
             click.echo(ingest_text("warnings", w.key, lang, kb.root, **w.values), err=True)
 
 
-@click.command()
+@click.command(epilog="""\b
+Examples:
+  expert analyze events.csv --situation-out derived.yaml
+  expert analyze path/to/git-repo --window-days 180 --format markdown -o report.md
+  expert analyze slack-export.zip --bot helper --staff alice --lang zh""")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
+              help="terminal: a readable report; markdown: for wikis and issues; json: metrics, situation and plan.")
 @click.option("--input-format", type=click.Choice(INGEST_FORMATS), default=None, help="Skip format detection.")
 @click.option("--since", default=None, help="Ignore events before this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="End of the current window (default: the latest event).")
@@ -61,7 +66,8 @@ def _print_warnings(found: IngestWarnings, analysis: Analysis, kb: KnowledgeBase
 @click.option("--name", default=None, help="Community name (default: the export's file name).")
 @click.option("--situation-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the derived situation (YAML) so a person can complete it and re-run diagnose.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report (metrics, evidence and diagnosis) to this file instead of the screen.")
 @LANG_OPTION
 @KNOWLEDGE_OPTION
 @record_options

@@ -13,10 +13,26 @@ if TYPE_CHECKING:
     from expert.errors import ExpertError
     from expert.knowledge import KnowledgeBase
 
-__all__ = ["knowledge_base", "emit", "print_error", "fail", "LANG_OPTION", "KNOWLEDGE_OPTION", "PROBLEM_LIMIT"]
+__all__ = ["knowledge_base", "emit", "print_error", "fail", "LANG_OPTION", "KNOWLEDGE_OPTION", "PROBLEM_LIMIT",
+           "remember_lang", "set_debug", "knowledge_notice", "version_text", "docs_folder"]
+
+_STATE = {"debug": False, "lang": "en"}  # set by --debug and --lang: how an error is shown
+
+
+def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Keep the command's --lang so that an error is shown in the report's language."""
+    if value:
+        _STATE["lang"] = value
+    return value
+
+
+def set_debug(on: bool) -> None:
+    """--debug: errors also name their kind (the Python class), for bug reports."""
+    _STATE["debug"] = on
+
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-                           help="Language of the report.")
+                           callback=remember_lang, help="Language of the report (and of error messages).")
 PROBLEM_LIMIT = 2000  # characters of one error line (lists of allowed values can be long)
 KNOWLEDGE_OPTION = click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False, path_type=Path),
                                 default=None, help="Knowledge folder to use instead of the bundled one.")
@@ -39,24 +55,38 @@ def emit(text: str, output: Path | None) -> None:
     atomic_write_text(output, text, "output")
 
 
-def _error_heading(lang: str) -> str:
-    """'Error' in the language of the problems (English if the knowledge itself cannot load)."""
+def _error_words(lang: str) -> tuple[str, str]:
+    """'Error' and 'What to do' in the language of the report (English if the knowledge itself cannot load)."""
     from expert.errors import ExpertError
     from expert.knowledge import cached_knowledge
 
     try:
-        return cached_knowledge().message("error_prefix", lang)
+        kb = cached_knowledge()
+        return kb.message("error_prefix", lang), kb.message("error_what_to_do", lang)
     except (ExpertError, KeyError):
-        return "Error"
+        return "Error", "What to do"
 
 
 def print_error(exc: ExpertError) -> None:
-    """Our error's problems on stderr, one per line, under the error's kind."""
+    """Our error on stderr: what happened (where, what) and what to do, one problem after another.
+
+    The error's kind (its Python class) is shown only with --debug: it means nothing to a user.
+    """
     from expert.textsafe import terminal_text
 
-    click.echo(f"{_error_heading(exc.lang)} ({exc.__class__.__name__}):", err=True)
+    lang = exc.lang if exc.lang != "en" else _STATE["lang"]
+    heading, what_to_do = _error_words(lang)
+    if _STATE["debug"]:
+        heading += f" ({exc.__class__.__name__})"
+    click.echo(f"{heading}:", err=True)
     for problem in exc.problems:  # file names and values come from outside: no control characters
-        click.echo(f"  {terminal_text(problem, limit=PROBLEM_LIMIT)}", err=True)
+        hint = getattr(problem, "hint", None)
+        text = str(problem)
+        if hint and text.endswith(f" ({hint})"):
+            text = text[: -len(hint) - 3]
+        click.echo(f"  {terminal_text(text, limit=PROBLEM_LIMIT)}", err=True)
+        if hint:
+            click.echo(f"    {what_to_do}: {terminal_text(hint, limit=PROBLEM_LIMIT)}", err=True)
 
 
 def fail(exc: ExpertError) -> None:
@@ -65,3 +95,72 @@ def fail(exc: ExpertError) -> None:
 
     print_error(exc)
     sys.exit(exc.exit_code)
+
+
+def _yaml_digest(root: Path) -> str:
+    """A digest of every YAML file under a knowledge folder (names and bytes), to tell two folders apart."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _local_knowledge(in_use: Path) -> Path | None:
+    """./knowledge when it is a knowledge folder that differs from the one in use (else None)."""
+    local = Path("knowledge")
+    if not (local / "facts.yaml").is_file():
+        return None
+    try:
+        if local.resolve() == in_use.resolve() or _yaml_digest(local) == _yaml_digest(in_use):
+            return None
+    except OSError:
+        return None
+    return local
+
+
+def knowledge_notice(in_use: Path, lang: str, *, always: bool = True) -> list[str]:
+    """Which knowledge folder is in use (when ``always``), and a note when ./knowledge differs from it.
+
+    After `pip install .` the commands read the installed copy: an edit to ./knowledge would
+    otherwise change nothing, without a word.
+    """
+    from expert.errors import ExpertError
+    from expert.knowledge import cached_knowledge
+
+    try:
+        kb = cached_knowledge(str(in_use))
+    except ExpertError:
+        return []
+    lines = [kb.message("knowledge_in_use", lang, path=in_use)] if always else []
+    local = _local_knowledge(in_use)
+    if local is not None:
+        lines.append(kb.message("knowledge_local_differs", lang, path=local))
+    return lines
+
+
+def version_text() -> str:
+    """`expert --version`: the program's version and the knowledge folder it reads."""
+    from expert import __version__
+    from expert.knowledge import default_knowledge_dir
+
+    folder = default_knowledge_dir()
+    return "\n".join([f"expert {__version__}", *(knowledge_notice(folder, _STATE["lang"]) or [f"knowledge: {folder}"])])
+
+
+def docs_folder(root: Path) -> Path:
+    """Where `expert knowledge docs` writes: docs/ beside the knowledge folder, in its own project.
+
+    Never the folder one happens to stand in; and never inside an installed package (the copy
+    that `pip install .` made has no project to document): then it asks for --output.
+    """
+    from expert.errors import OptionError, Problem
+
+    if root.name == "_knowledge" and root.parent.name == "expert":
+        raise OptionError(Problem(str(root), "the knowledge in use is the installed copy, which has no project folder "
+                                             "to write docs/ into", "pass --output DIR, or --knowledge with your "
+                                             "project's knowledge folder"))
+    return root.resolve().parent / "docs"
+

@@ -12,8 +12,14 @@ from expert.render import FORMATS
 __all__ = ["consult", "whatif"]
 
 
-@click.command()
-@click.option("--from", "source", type=str, default=None, help="Start from a situation or scenario file; ask only what is missing.")
+@click.command(epilog="""\b
+Examples:
+  expert consult --lang zh
+  expert consult --from derived.yaml --export-situation done.yaml
+  expert consult --list
+  expert consult --resume consult-20250101-120000-ab12.session.yaml""")
+@click.option("--from", "source", type=str, metavar="FILE", default=None,
+              help="Start from a situation or scenario FILE; ask only what is missing.")
 @click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Continue a saved session.")
 @click.option("--session", "session_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the session (default: consult-<timestamp>.session.yaml here).")
@@ -39,16 +45,19 @@ def consult(source: str | None, resume: Path | None, session_path: Path | None, 
     run_consultation(source, resume, session_path, lang, fmt, output, export, color, knowledge_dir, on_finish)
 
 
-@click.command()
-@click.argument("source", type=str)
-@click.argument("changes", nargs=-1, required=True)
+@click.command(epilog="""\b
+Examples:
+  expert whatif scenarios/demo.yaml activity_change_pct=-40
+  expert whatif consult-....session.yaml severity=high mood=calm --lang zh""")
+@click.argument("source", type=str, metavar="FILE")
+@click.argument("changes", nargs=-1, required=True, metavar="FACT=VALUE...")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language (default en, or the session's).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file.")
 @KNOWLEDGE_OPTION
 def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, output: Path | None,
            knowledge_dir: Path | None) -> None:
-    """Show how the diagnosis and plan of SOURCE (session or situation) change if fact=value ..."""
+    """Show how the diagnosis and plan of FILE (a session or situation) change if FACT=VALUE ..."""
     from expert.consult.session import load_source
     from expert.consult.whatif import compare, parse_changes, render_whatif
     from expert.errors import ExpertError

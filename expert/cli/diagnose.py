@@ -8,16 +8,22 @@ from pathlib import Path
 
 import click
 
-from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
+from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base, knowledge_notice
 from expert.cli.recording import checked_date, record_assessment, record_options
 from expert.render import FORMATS
 
 __all__ = ["diagnose", "schema"]
 
 
-@click.command()
-@click.argument("situation", type=str)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+@click.command(epilog="""\b
+Examples:
+  expert diagnose scenarios/demo.yaml
+  expert diagnose scenarios/demo.yaml --format markdown -o plan.md
+  expert diagnose derived.yaml --lang zh""")
+@click.argument("situation", type=str, metavar="FILE")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
+              help="terminal: a readable report sized to the window; markdown: for wikis and issues; "
+                   "json: the full plan with its trace, for programs.")
 @LANG_OPTION
 @KNOWLEDGE_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -27,22 +33,27 @@ __all__ = ["diagnose", "schema"]
 @record_options
 def diagnose(situation: str, fmt: str, lang: str, knowledge_dir: Path | None, output: Path | None, color: bool | None,
              today: str | None, record: bool, db: Path | None, as_of: str | None) -> None:
-    """Diagnose SITUATION (a YAML or JSON file, or '-' for stdin) and print the plan."""
+    """Diagnose the situation in FILE (YAML or JSON; '-' reads stdin) and print the plan."""
     from expert.planning.pipeline import diagnose as run
     from expert.planning.pipeline import load_situation
     from expert.render import render
 
     kb = knowledge_base(knowledge_dir)
+    for line in knowledge_notice(kb.root, lang, always=False) if knowledge_dir is None else ():
+        click.echo(line, err=True)
     as_of = checked_date(as_of, lang)
     validated = load_situation(situation, kb, lang)
     start = checked_date(today, lang, "--today") or as_of
     plan = run(validated, lang=lang, knowledge=kb, today=dt.date.fromisoformat(start) if start else dt.date.today())
     record_assessment(record, db, as_of, kb, lang, validated.to_dict(), plan, "diagnose")
     use_color = (sys.stdout.isatty() and output is None) if color is None else color
-    emit(render(plan, fmt, kb, color=use_color), output)
+    emit(render(plan, fmt, kb, color=use_color, width=None if output is None else 100), output)
 
 
-@click.command()
+@click.command(epilog="""\b
+Examples:
+  expert schema situation > situation.schema.json
+  expert schema plan""")
 @click.argument("what", type=click.Choice(["situation", "plan"]))
 @KNOWLEDGE_OPTION
 def schema(what: str, knowledge_dir: Path | None) -> None:

@@ -6,12 +6,16 @@ from pathlib import Path
 
 import click
 
-from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, emit, knowledge_base
+from expert.cli.common import KNOWLEDGE_OPTION, LANG_OPTION, docs_folder, emit, knowledge_base, knowledge_notice
 
 __all__ = ["lint_command", "explain_command", "knowledge_group"]
 
 
-@click.command("lint")
+@click.command("lint", epilog="""\b
+Examples:
+  expert lint
+  expert lint knowledge --strict
+  expert lint my-knowledge --format json""")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -28,6 +32,9 @@ def lint_command(path: Path | None, fmt: str, strict: bool) -> None:
     root = path or default_knowledge_dir()
     if not root.is_dir():
         raise KnowledgeError(Problem(str(root), "knowledge folder not found", "pass the folder that holds facts.yaml"))
+    if path is None:
+        for line in knowledge_notice(root, "en"):
+            click.echo(line, err=True)
     findings = lint(root)
     text = format_json(findings, root, strict) if fmt == "json" else format_text(findings, root, strict)
     click.echo(text, nl=False)
@@ -36,7 +43,11 @@ def lint_command(path: Path | None, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@click.command("explain")
+@click.command("explain", epilog="""\b
+Examples:
+  expert explain decline.content_fatigue
+  expert explain activity_change_pct --lang zh
+  expert explain sock_puppets""")
 @click.argument("ident", metavar="ID")
 @LANG_OPTION
 @KNOWLEDGE_OPTION
@@ -45,6 +56,8 @@ def explain_command(ident: str, lang: str, knowledge_dir: Path | None) -> None:
     from expert.reasoning.explain import explain_id
 
     kb = knowledge_base(knowledge_dir)
+    for line in knowledge_notice(kb.root, lang, always=knowledge_dir is None):
+        click.echo(line, err=True)
     click.echo("\n".join(explain_id(kb, ident, lang)))
 
 
@@ -53,21 +66,29 @@ def knowledge_group() -> None:
     """Work with the knowledge base itself."""
 
 
-@knowledge_group.command("docs")
-@click.option("--output", "output", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"),
-              show_default=True, help="Folder to write knowledge.md (knowledge.zh.md with --lang zh) into.")
+@knowledge_group.command("docs", epilog="""\b
+Examples:
+  expert knowledge docs
+  expert knowledge docs --lang zh
+  expert knowledge docs --knowledge my-knowledge --stdout > catalogue.md""")
+@click.option("--output", "output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write knowledge.md (knowledge.zh.md with --lang zh) into "
+                   "[default: docs/ beside the knowledge folder in use].")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the catalogue instead of writing a file.")
 @LANG_OPTION
 @KNOWLEDGE_OPTION
-def docs_command(output: Path, to_stdout: bool, lang: str, knowledge_dir: Path | None) -> None:
+def docs_command(output: Path | None, to_stdout: bool, lang: str, knowledge_dir: Path | None) -> None:
     """Write a readable markdown catalogue of every diagnosis, rule and action."""
     from expert.knowledge.docs import catalogue_name, render_catalogue
 
     kb = knowledge_base(knowledge_dir)
+    for line in knowledge_notice(kb.root, lang, always=knowledge_dir is None and not to_stdout):
+        click.echo(line, err=True)
     text = render_catalogue(kb, lang)
     if to_stdout:
         emit(text, None)
         return
+    output = output or docs_folder(kb.root)
     _make_folder(output)
     path = output / catalogue_name(lang)
     emit(text, path)

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from expert.cli.common import PROBLEM_LIMIT, print_error
+from expert.cli.common import PROBLEM_LIMIT, print_error, set_debug, version_text
 from expert.errors import ExpertError, did_you_mean
 
 __all__ = ["main", "cli", "COMMANDS"]
@@ -28,6 +28,13 @@ COMMANDS = {
     "schema": "expert.cli.diagnose:schema",
     "whatif": "expert.cli.consult:whatif",
 }
+
+
+EXAMPLES = """\b
+Examples:
+  expert diagnose scenarios/demo.yaml --lang zh
+  expert analyze path/to/export --situation-out derived.yaml
+  expert consult"""
 
 
 class ExpertGroup(click.Group):
@@ -55,10 +62,23 @@ class ExpertGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
-@click.group(cls=ExpertGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="community-expert", prog_name="expert")
-def cli() -> None:
-    """Diagnose an online community and get a prioritised, explainable action plan."""
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: the version and the knowledge folder in use (and whether ./knowledge differs from it)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
+@click.group(cls=ExpertGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and the knowledge folder in use, then exit.")
+@click.option("--debug", is_flag=True, help="Name the kind of each error (for bug reports).")
+def cli(debug: bool) -> None:
+    """Diagnose an online community and get a prioritised, explainable action plan.
+
+    Shell completion: eval "$(_EXPERT_COMPLETE=bash_source expert)" (zsh_source, fish_source).
+    """
+    set_debug(debug)
 
 
 def main(argv: list[str] | None = None) -> None:

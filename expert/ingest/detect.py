@@ -13,7 +13,7 @@ __all__ = ["detect_format", "FORMATS"]
 
 FORMATS = ("csv", "jsonl", "git", "slack", "discord", "telegram", "discourse", "mbox", "github", "zulip", "matrix")
 _HEAD = 65536
-_HINT = f"supported formats: {', '.join(FORMATS)}; force one with --input-format (fmt=... in Python)"
+_HINT = f"supported formats: {', '.join(FORMATS)}; name one with --input-format"
 _JSON_KEYS = (
     # API pages first: their keys are structural, while the chat formats below match common words.
     ("github", re.compile(r'"[a-z_]*url"\s*:\s*"[^"]*/repos/[^/"]+/[^/"]+/(?:issues|pulls)\b')),

@@ -35,7 +35,7 @@ class IngestError(InputFileError):
         self.path = str(path)
         self.reason = reason
         self.hint = hint
-        super().__init__(Problem(printable(self.path), reason, f"hint: {hint}" if hint else None))
+        super().__init__(Problem(printable(self.path), reason, hint or None))
 
 
 def printable(text: str) -> str:

@@ -18,7 +18,7 @@ INGEST_TEXTS = "ingest.yaml"
 HISTORY_MONTHS = 36  # months of history a report draws
 _BARS = "▁▂▃▄▅▆▇█"
 SECTIONS = ("notes", "definitions")
-OPTIONAL_SECTIONS = ("warnings", "bot_rules")
+OPTIONAL_SECTIONS = ("warnings", "bot_rules", "evidence")
 
 
 class Window(BaseModel):

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from expert.ingest import Analysis
-from expert.ingest.report import HISTORY_MONTHS, sparkline
+from expert.ingest.report import HISTORY_MONTHS, ingest_texts, sparkline
 from expert.knowledge import KnowledgeBase
 from expert.model.plan import Plan
 from expert.render import render
@@ -32,6 +32,24 @@ def _value_text(metric, kb: KnowledgeBase, lang: str) -> str:
     return f"{value}{metric.unit if metric.unit == '%' else ''}"
 
 
+def _evidence_text(metric, kb: KnowledgeBase, lang: str) -> str:
+    """The evidence of a metric as 'label: value' pairs in `lang` (labels and span names from ingest.yaml)."""
+    labels = ingest_texts(kb.root).get("evidence", {})
+    parts = []
+    for key, value in metric.evidence.items():
+        if isinstance(value, (dict, list)):
+            continue
+        if key == "signal":
+            spec = kb.facts.get("activity_change_signal")
+            label = (spec.value_labels or {}).get(str(value)) if spec is not None else None
+            value = label.get(lang) if label is not None else value
+        elif key == "span" and f"span.{value}" in labels:
+            value = labels[f"span.{value}"].get(lang, value)
+        name = labels.get(key, {}).get(lang, key)
+        parts.append(f"{name}: {value}")
+    return "; ".join(parts)
+
+
 def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
     """The metrics as a rich table: label, fact id and definition, value, evidence."""
     table = Table(title=kb.message("heading_metrics", lang), title_justify="left", expand=True)
@@ -39,7 +57,7 @@ def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
     table.add_column(kb.message("col_value", lang), justify="right", ratio=1)
     table.add_column(kb.message("col_evidence", lang), ratio=4, overflow="fold")
     for metric in analysis.metrics:
-        evidence = ", ".join(f"{k}={v}" for k, v in metric.evidence.items() if not isinstance(v, (dict, list)))
+        evidence = _evidence_text(metric, kb, lang)
         table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]\n"
                       f"[dim italic]{escape(metric.definition(lang, kb.root))}[/dim italic]",
                       _value_text(metric, kb, lang), evidence)
@@ -123,7 +141,9 @@ def _localised_json(analysis: Analysis, kb: KnowledgeBase, lang: str) -> dict:
 def _markdown_row(metric, kb: KnowledgeBase, lang: str) -> str:
     """One metrics-table row: label, fact id and definition, then the value."""
     definition = metric.definition(lang, kb.root).replace("|", "\\|")
-    return f"| {kb.fact_label(metric.fact.split('.')[-1], lang)} (`{metric.fact}`)<br>{definition} | {_value_text(metric, kb, lang)} |"
+    evidence = markdown_text(_evidence_text(metric, kb, lang), limit=None).replace("|", "\\|")
+    return (f"| {kb.fact_label(metric.fact.split('.')[-1], lang)} (`{metric.fact}`)<br>{definition} "
+            f"| {_value_text(metric, kb, lang)} | {evidence} |")
 
 
 def _source_line(analysis: Analysis, kb: KnowledgeBase, lang: str) -> str:
@@ -146,7 +166,8 @@ def render_analysis(analysis: Analysis, situation: dict[str, Any], plan: Plan, f
         rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
         head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",
                 *_history_markdown(analysis, kb, lang),
-                f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} |", "|---|---|", *rows, ""]
+                f"| {kb.message('col_metric', lang)} | {kb.message('col_value', lang)} | {kb.message('col_evidence', lang)} |",
+                "|---|---|---|", *rows, ""]
         return "\n".join(head + [f"- {markdown_text(n, limit=None)}" for n in notes] + ["", render(plan, "markdown", kb)])
     history = _history_table(analysis, kb, lang)
     parts = [_source_line(analysis, kb, lang), *([history] if history is not None else []),
