@@ -7,6 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from expert.knowledge import cached_knowledge
+from expert.planning.pipeline import consult_facts, load_situation
+from expert.planning.planner import make_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -26,3 +28,10 @@ def runner():
         return CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 always separates them
         return CliRunner()
+
+
+def diagnose_plain(situation, kb, lang: str = "en"):
+    """expert.diagnose on the plain evaluator: the same plan to the byte (the experta_and_plain tests check
+    it on every scenario and on generated situations), ten times faster, so properties and scenarios use it."""
+    validated = load_situation(situation, kb, lang)
+    return make_plan(kb, validated, consult_facts(validated, kb, engine="plain"), lang)

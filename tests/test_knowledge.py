@@ -12,7 +12,7 @@ from expert.model.scenario import load_scenario
 from expert.model.situation import match_tactic
 from expert.render import render
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, diagnose_plain
 
 SPEC = ROOT.parent / "shared" / "KNOWLEDGE-SPEC.md"
 FUNNEL_STAGES = ("activate", "contribute", "co_build", "pass_on")
@@ -51,7 +51,7 @@ def spec_ids() -> list[str]:
 @pytest.fixture(scope="module")
 def scenario_plans():
     kb = cached_knowledge()
-    return {p.stem: (load_scenario(p), expert.diagnose(load_scenario(p).situation, knowledge=kb)) for p in SCENARIOS}
+    return {p.stem: (load_scenario(p), diagnose_plain(load_scenario(p).situation, kb)) for p in SCENARIOS}
 
 
 def test_spec_ids_are_parsed():
@@ -189,7 +189,7 @@ def english_words(text: str, user_text: list[str]) -> set[str]:
 @pytest.mark.parametrize("fmt", ["terminal", "markdown"])
 def test_chinese_report_has_no_english_prose(path, fmt, kb):
     scenario = load_scenario(path)
-    plan = expert.diagnose(scenario.situation, lang="zh", knowledge=kb)
+    plan = diagnose_plain(scenario.situation, kb, "zh")
     text = render(plan, fmt, kb, width=200)
     assert english_words(text, _free_text(scenario.situation) + plan.unrecognised_tactics) == set()
 
