@@ -83,7 +83,8 @@ def test_english_analysis_shows_definitions_and_notes(runner):
     result = runner.invoke(cli, ["analyze", str(FORUM), "--format", "markdown"])
     assert "Time to First Response" in result.output
     assert "Note: 13 bot events were excluded from all metrics." in result.output
-    assert re.search(r"Excluded as bots \(1 accounts\): [0-9a-f]{12} \(13 events; name matches the bot pattern", result.output)
+    assert re.search(r"Accounts excluded as bots: 1\. [0-9a-f]{12} \(events: 13; name matches the bot pattern",
+                     result.output)
 
 
 def test_analysis_shows_the_monthly_history(runner):

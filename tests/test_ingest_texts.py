@@ -84,3 +84,11 @@ def test_emitted_notes_are_structured_and_all_known():
     assert {"bots_excluded", "no_baseline_events", "no_year_ago_events", "no_history_before_window"} <= set(keys)
     assert set(keys) <= set(NOTE_KEYS)
     assert all(m.definition_key in DEFINITIONS for m in a.metrics)
+
+
+def test_singular_texts_use_no_placeholder_the_plural_lacks():
+    """en_one (the text when the leading count is 1) may drop the count, never invent a placeholder."""
+    for section in ingest_texts().values():
+        for key, entry in section.items():
+            if "en_one" in entry:
+                assert set(PLACEHOLDER.findall(entry["en_one"])) <= set(PLACEHOLDER.findall(entry["en"])), key

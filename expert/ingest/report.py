@@ -6,6 +6,7 @@ knowledge/ingest.yaml, which has every text in English and Chinese; `ingest_text
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ HISTORY_MONTHS = 36  # months of history a report draws
 _BARS = "▁▂▃▄▅▆▇█"
 SECTIONS = ("notes", "definitions")
 OPTIONAL_SECTIONS = ("warnings", "bot_rules", "evidence")
+# en_one: the English text when the count it opens with is 1 ("1 bot event was", not "1 bot events were").
+TEXT_KEYS = ("en", "zh", "en_one")
+_FIRST_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class Window(BaseModel):
@@ -140,7 +144,7 @@ def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
             if not isinstance(body, dict) or not all(isinstance(body.get(lang), str) and body[lang].strip()
                                                      for lang in ("en", "zh")):
                 raise KnowledgeError(Problem(f"{path}:{line}", f"{section}.{key} needs non-empty 'en' and 'zh' texts"))
-            out.setdefault(section, {})[str(key)] = {"en": body["en"], "zh": body["zh"]}
+            out.setdefault(section, {})[str(key)] = {k: str(v) for k, v in body.items() if k in TEXT_KEYS}
     return out
 
 
@@ -162,4 +166,8 @@ def ingest_text(section: str, key: str, lang: str = "en", root: Path | str | Non
     if entry is None:
         raise KnowledgeError(Problem(str(_texts_path(root)), f"no text for {section}.{key}",
                                      f"add '{key}: {{en: ..., zh: ...}}' under '{section}:'"))
-    return fill(entry.get(lang) or entry["en"], values)
+    text = entry.get(lang) or entry["en"]
+    first = _FIRST_PLACEHOLDER.search(text)
+    if first and values.get(first.group(1)) == 1 and f"{lang}_one" in entry:
+        text = entry[f"{lang}_one"]
+    return fill(text, values)
