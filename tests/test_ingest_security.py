@@ -404,3 +404,8 @@ def test_until_in_year_two_is_a_message_not_a_traceback(tmp_path, capsys):
     path.write_text("timestamp,actor\n0002-01-01T00:00:00Z,a\n")
     code, err = _analyze(capsys, path, "--until", "0002-06-01")
     assert code == 2 and "until: 0002-06-01 leaves no room" in err and "Traceback" not in err
+
+
+def test_analyze_from_standard_input_says_it_is_not_supported(capsys):
+    code, err = _analyze(capsys, "-")
+    assert code == 2 and "standard input" in err and "path does not exist" not in err

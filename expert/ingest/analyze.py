@@ -50,6 +50,9 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
                    progress: Callable[[int], object] | None = None, salt: str = "") -> Analysis:
     """Read an export and compute situation facts for the current window vs its baselines."""
     path = Path(path)
+    if str(path) == "-":
+        raise IngestError(path, "an export cannot be read from standard input (it is read more than once)",
+                          "save it to a file and analyze that file")
     fmt = fmt or detect_format(path)
     bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
