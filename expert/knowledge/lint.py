@@ -32,6 +32,7 @@ from expert.errors import InputFileError, KnowledgeError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase, Text, default_knowledge_dir, load_knowledge_with_problems, normalise_name
 from expert.knowledge import conditions as C
 from expert.knowledge.planning import planning_of
+from expert.yamlio import compose_yaml
 
 __all__ = ["lint", "format_text", "format_json", "LEVELS"]
 
@@ -101,7 +102,7 @@ def _duplicate_keys(root: Path, out: _Findings) -> None:
     files = sorted(p for p in [*root.glob("*.yaml"), *(root / "rules").glob("*.yaml")] if p.is_file())
     for path in files:
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            node = compose_yaml(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
             continue  # the loader reports unreadable files
         for key, line, first in _walk_duplicates(node):
@@ -471,7 +472,7 @@ def _translations(kb: KnowledgeBase, root: Path, out: _Findings) -> None:
 def _top_level_lines(path: Path) -> dict[str, int]:
     """Line of each top-level key of a YAML file (messages.yaml has no line per entry)."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = compose_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -482,7 +483,7 @@ def _top_level_lines(path: Path) -> dict[str, int]:
 def _group_lines(path: Path) -> dict[str, int]:
     """Line of each group under `groups:` in facts.yaml."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        node = compose_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return {}
     for key, value in (node.value if isinstance(node, yaml.MappingNode) else []):
