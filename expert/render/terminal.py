@@ -9,6 +9,7 @@ from rich.text import Text
 from expert.knowledge import KnowledgeBase
 from expert.model.plan import Plan
 from expert.render.common import Labels
+from expert.render.view import report_view
 from expert.textsafe import terminal_text as _t
 
 __all__ = ["render_terminal", "renderables", "to_text"]
@@ -58,35 +59,28 @@ def _bullets(title: str, lines: list[str], style: str) -> Panel:
 
 def renderables(plan: Plan, kb: KnowledgeBase) -> list:
     """The report as rich renderables, in reading order (also used by the questionnaire)."""
-    L = Labels(kb, plan)
-    parts: list = [Text(_t(L("report_title", name=_t(plan.community, limit=200))), style="bold underline")]
-    if plan.acknowledgement:
-        parts.append(Text(_t(plan.acknowledgement), style="italic"))
-    if plan.provisional:
-        parts.append(Text(L("provisional"), style="bold yellow"))
-    if plan.headline:
-        parts.append(Text(_t(plan.headline)))
-    referrals = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.referrals]
-    if referrals:
-        parts.append(_bullets(L("heading_referrals"), referrals, "red"))
-    if plan.warnings:
-        parts.append(_bullets(L("heading_warnings"), L.warning_lines(), "red"))
-    if L.table_diagnoses():
-        parts.append(_diagnoses_table(plan, L))
-    if plan.differentials:
-        parts.append(_bullets(L("heading_differentials"), L.differential_lines(), "cyan"))
-    for title, actions in L.plan_parts():
-        parts.append(_plan_table(plan, L, f"{L('heading_plan')}: {title}", actions))
-    if plan.stop_doing:
-        parts.append(_bullets(L.planning("heading_stop"), plan.stop_doing, "magenta"))
-    if plan.notes:
-        parts.append(_bullets(L.planning("heading_notes"), plan.notes, "cyan"))
-    anti = [f"{d.title}: {d.summary}" for d in plan.diagnoses if d.id in plan.anti_patterns]
-    if anti:
-        parts.append(_bullets(L("heading_anti_patterns"), anti, "yellow"))
-    if plan.missing_information:
-        parts.append(_bullets(L("heading_missing"), [f"{m.label} ({m.group}.{m.fact}): {m.why}"
-                                                     for m in plan.missing_information], "blue"))
+    view = report_view(plan, kb)
+    L = view.labels
+    parts: list = [Text(_t(view.title), style="bold underline")]
+    if view.acknowledgement:
+        parts.append(Text(_t(view.acknowledgement), style="italic"))
+    if view.provisional:
+        parts.append(Text(view.provisional, style="bold yellow"))
+    if view.headline:
+        parts.append(Text(_t(view.headline)))
+    summary = lambda ds: [f"{d.title}: {d.summary}" for d in ds]  # noqa: E731
+    shown = {  # how each section of the report view looks on a terminal
+        "referrals": lambda s: _bullets(s.title, summary(s.items), "red"),
+        "warnings": lambda s: _bullets(s.title, s.items, "red"),
+        "diagnoses": lambda s: _diagnoses_table(plan, L),
+        "differentials": lambda s: _bullets(s.title, L.differential_lines(), "cyan"),
+        "plan": lambda s: _plan_table(plan, L, s.title, s.items),
+        "stop_doing": lambda s: _bullets(s.title, s.items, "magenta"),
+        "notes": lambda s: _bullets(s.title, s.items, "cyan"),
+        "anti_patterns": lambda s: _bullets(s.title, summary(s.items), "yellow"),
+        "missing": lambda s: _bullets(s.title, [f"{m.label} ({m.group}.{m.fact}): {m.why}" for m in s.items], "blue"),
+    }
+    parts += [shown[section.kind](section) for section in view.sections]
     return parts
 
 
