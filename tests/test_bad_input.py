@@ -28,9 +28,8 @@ def run_main(argv, capsys):
 
 
 def assert_clean_error(code, err, *needles):
-    """A non-zero exit with our message, every needle in it, and no traceback."""
+    """A non-zero exit with our message and every needle in it (run_main lets any other exception fail the test)."""
     assert code not in (0, None), err
-    assert "Traceback" not in err, err
     for needle in needles:
         assert needle in err, err
 
@@ -186,7 +185,7 @@ def test_unquoted_date_in_a_situation_is_read_as_the_text_written(tmp_path, caps
     path.write_text("community: {name: 2024-05-01, objective: 2024-05-01 relaunch}\n"
                     "activity: {activity_change_pct: -30}\n", encoding="utf-8")
     code, out, err = run_main(["whatif", path, "activity_change_pct=-50", "--format", "json"], capsys)
-    assert code == 0 and "Traceback" not in err, err
+    assert code == 0, err
     assert '"community": "2024-05-01"' in out
 
 
@@ -201,7 +200,7 @@ def test_unquoted_date_in_a_situation_given_to_consult_from_is_saved_as_text(tmp
     session = tmp_path / "c.session.yaml"
     monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
     code, _, err = run_main(["consult", "--from", source, "--session", session, "--no-color"], capsys)
-    assert code == 0 and "Traceback" not in err, err
+    assert code == 0, err
     assert yaml.safe_load(session.read_text(encoding="utf-8"))["base"]["community"]["objective"] == "2024-05-01"
 
 

@@ -168,7 +168,9 @@ def test_json_file_over_the_cap_names_size_and_cap(tmp_path):
 # ---- malformed records through the CLI ---------------------------------------------------------------
 
 def _analyze(capsys, *args) -> tuple[int, str]:
-    """Run `expert analyze ARGS` through the console entry point; return (exit code, stderr)."""
+    """Run `expert analyze ARGS` through the console entry point; return (exit code, stderr).
+
+    Any exception other than SystemExit (a user's traceback) propagates and fails the test."""
     with pytest.raises(SystemExit) as exit_info:
         main(["analyze", *map(str, args)])
     return exit_info.value.code, capsys.readouterr().err
@@ -231,7 +233,7 @@ def test_malformed_record_is_a_clear_error_naming_file_and_field(case, tmp_path,
     _write(path, make())
     code, err = _analyze(capsys, path)
     assert code == 2, err
-    assert "Traceback" not in err and str(path) in err and field in err
+    assert str(path) in err and field in err
 
 
 def _slack_folder(tmp_path: Path, day: list) -> Path:
@@ -261,7 +263,7 @@ def test_malformed_jsonl_line_names_file_and_line(line, tmp_path, capsys):
     path.write_text('{"timestamp": "2024-01-01T00:00:00Z", "actor": "a"}\n' + line + "\n")
     code, err = _analyze(capsys, path, "--input-format", "jsonl")
     assert code == 2, err
-    assert "Traceback" not in err and str(path) in err and "line 2" in err
+    assert str(path) in err and "line 2" in err
 
 
 # ---- silent wrong answers ----------------------------------------------------------------------------
@@ -345,7 +347,7 @@ def test_any_value_at_any_field_gives_events_or_a_clear_error(name, data, tmp_pa
     try:
         list(read_events(root if FUZZ[name] == "slack" else target, fmt=FUZZ[name]))
     except (IngestError, InputFileError) as exc:
-        assert str(exc) and "Traceback" not in str(exc)
+        assert str(exc)
 
 
 # --- Found by the adversarial review of issue 8 ----------------------------------------------------
@@ -389,7 +391,7 @@ def test_a_device_is_refused_whatever_the_format_forced(fmt, tmp_path, capsys):
     link.symlink_to("/dev/zero")
     for target in ("/dev/zero", link):
         code, err = _analyze(capsys, target, "--input-format", fmt)
-        assert code == 2 and "not a regular file" in err and "Traceback" not in err
+        assert code == 2 and "not a regular file" in err
 
 
 def test_an_endless_line_is_refused_before_it_fills_memory(tmp_path, capsys):
@@ -403,7 +405,7 @@ def test_until_in_year_two_is_a_message_not_a_traceback(tmp_path, capsys):
     path = tmp_path / "log.csv"
     path.write_text("timestamp,actor\n0002-01-01T00:00:00Z,a\n")
     code, err = _analyze(capsys, path, "--until", "0002-06-01")
-    assert code == 2 and "until: 0002-06-01 leaves no room" in err and "Traceback" not in err
+    assert code == 2 and "until: 0002-06-01 leaves no room" in err
 
 
 def test_analyze_from_standard_input_says_it_is_not_supported(capsys):
