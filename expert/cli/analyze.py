@@ -56,7 +56,7 @@ Examples:
   expert analyze slack-export.zip --bot helper --staff alice --lang zh""")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
-              help="terminal: a readable report; markdown: for wikis and issues; json: metrics, situation and plan.")
+              help="terminal: a readable report; markdown: for wikis and issues; html: a page with charts to share or print; json: metrics, situation and plan.")
 @click.option("--input-format", type=click.Choice(INGEST_FORMATS), default=None, help="Skip format detection.")
 @click.option("--since", default=None, help="Ignore events before this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="End of the current window (default: the latest event).")

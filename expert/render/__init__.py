@@ -9,13 +9,17 @@ if TYPE_CHECKING:  # the formats list is read by the command line's --help: keep
 
 __all__ = ["render", "FORMATS"]
 
-FORMATS = ("terminal", "markdown", "json")
+FORMATS = ("terminal", "markdown", "json", "html")
 
 
 def render(plan: Plan, fmt: str, kb: KnowledgeBase, *, color: bool = False, width: int = 110) -> str:
     """Render a plan in one of FORMATS."""
     if fmt == "json":
         return plan.to_json()
+    if fmt == "html":  # Jinja2 and pygal load only here, so the CLI starts as fast as before
+        from expert.render.html import render_html
+
+        return render_html(plan, kb)
     if fmt == "markdown":
         from expert.render.markdown import render_markdown
 
