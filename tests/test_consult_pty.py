@@ -30,6 +30,9 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     child.expect("Which community")
     child.expect_exact(PROMPT)
     child.sendline("PtyHub")
+    child.expect("In a sentence or two, what is happening")
+    child.expect_exact(PROMPT)
+    child.sendline("We make things together.")
     child.expect("What is this community for")
     child.expect_exact(PROMPT)
     child.sendline("members help each other ship")
@@ -42,10 +45,10 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.signalstatus == signal.SIGKILL
-    assert answered(session) == ["name", "objective", "success_metric"]
+    assert answered(session) == ["name", "story", "objective", "success_metric"]
 
     resumed = spawn("--resume", str(session), cwd=tmp_path)
-    resumed.expect("3 answers kept")
+    resumed.expect("4 answers kept")
     index = resumed.expect(["Where is the community now", "Which community", "What is this community for", "How will you judge"])
     assert index == 0, "an answered question was asked again"
     resumed.expect_exact(PROMPT)
@@ -62,7 +65,7 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     resumed.close()
     assert resumed.exitstatus == 0
     data = yaml.safe_load(session.read_text(encoding="utf-8"))
-    assert answered(session) == ["name", "objective", "success_metric", "stage", "mood"]
+    assert answered(session) == ["name", "story", "objective", "success_metric", "stage", "mood"]
     assert data["finished"] is True and data["situation"]["community"]["name"] == "PtyHub"
 
 
@@ -72,7 +75,7 @@ def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     child.expect("我们要看的是哪个社群")
     child.expect_exact("你的回答 > ")
     child.sendline("中断社群")
-    child.expect("社群是为了什么")
+    child.expect("用一两句话说说")
     child.expect_exact("你的回答 > ")
     child.sendintr()
     child.expect("已中断")
@@ -146,3 +149,34 @@ def test_resume_after_each_kind_of_answer_and_kill_minus_nine(kb, tmp_path, kind
     resumed.close()
     assert resumed.exitstatus == 0, "resume failed"
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["steps"] == steps
+
+
+def test_a_chinese_consultation_starts_from_one_free_text_sentence(tmp_path):
+    session = tmp_path / "zh.session.yaml"
+    child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
+    child.expect("我们要看的是哪个社群")
+    child.expect_exact("你的回答 > ")
+    child.sendline("增长社")
+    child.expect("用一两句话说说")
+    child.expect_exact("你的回答 > ")
+    child.sendline("老板要求六周内日活提升30%,可是社群越来越冷清,活跃度下降了四成")
+    child.expect("我听到的是")
+    child.expect("活跃度相对基线变化: -40 %")
+    child.expect("截止周数: 6\r")
+    child.expect_exact("你的回答 > ")
+    child.sendline("")  # one keystroke keeps everything understood
+    child.expect("保留了 6 项中的 6 项")
+    child.expect("社群是为了什么")
+    child.expect_exact("你的回答 > ")
+    child.sendline("帮助成员解决问题")
+    child.expect_exact("你的回答 > ")
+    child.sendline("完成")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    situation = yaml.safe_load(session.read_text(encoding="utf-8"))["situation"]
+    assert situation["activity"]["activity_change_pct"] == -40
+    assert situation["pressure"]["deadline_weeks"] == 6 and situation["pressure"]["target_change_pct"] == 30
+    assert situation["pressure"]["target_metric"] == "daily active users"
+    assert set(situation["community"]["concerns"]) == {"activity_decline", "metric_target"}
+    assert situation["mood"] == "under_pressure"

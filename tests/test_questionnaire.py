@@ -39,8 +39,8 @@ def test_every_question_names_a_fact_and_speaks_both_languages(kb, catalogue):
         assert q.ask.en and q.ask.zh and q.help.en and q.help.zh
 
 
-def test_opening_is_name_objective_metric_stage_mood_concerns(catalogue):
-    assert catalogue.opening == OPENING == ("name", "objective", "success_metric", "stage", "mood", "concerns")
+def test_opening_is_name_story_objective_metric_stage_mood_concerns(catalogue):
+    assert catalogue.opening == OPENING == ("name", "story", "objective", "success_metric", "stage", "mood", "concerns")
 
 
 def _topics(kb) -> dict:
@@ -124,7 +124,7 @@ def test_opening_questions_come_first_in_order(kb, catalogue):
     facts: dict = {}
     skipped: set = set()
     asked = []
-    for answer in ("Hub", "help members", None, "declining", "calm", ("activity_decline",)):
+    for answer in ("Hub", None, "help members", None, "declining", "calm", ("activity_decline",)):
         choice, _ = next_question(kb, catalogue, facts, skipped)
         asked.append(choice.fact)
         assert choice.opening
@@ -196,7 +196,7 @@ def test_answering_from_a_scenario_reaches_its_full_information_top(kb, catalogu
 
 # --- focus: the presenting concern gates the areas explored -----------------------------------------
 
-OPENED = {"name": "x", "objective": "o", "success_metric": "m", "stage": "declining", "mood": "calm"}
+OPENED = {"name": "x", "story": "s", "objective": "o", "success_metric": "m", "stage": "declining", "mood": "calm"}
 
 
 def _conflict_questions(catalogue) -> set[str]:

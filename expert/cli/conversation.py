@@ -6,6 +6,7 @@ consult/session.py; this module talks to the person.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from rich.console import Console
 from rich.text import Text as RichText
 
 from expert.cli.common import emit, fail, knowledge_base
-from expert.consult.questionnaire import CONCERNS, Catalogue, Choice, load_questions, next_question, profile, run
+from expert.consult.listen import Proposal, listen
+from expert.consult.questionnaire import CONCERNS, STORY, Catalogue, Choice, load_questions, next_question, profile, run
 from expert.consult.session import (
     AnswerError,
     Session,
@@ -157,9 +159,55 @@ def _answer(talk: _Talk, fact: str, text: str) -> bool:
     if words:
         talk.console.print()
         talk.console.print(RichText(words, style="italic"))
+    if fact == STORY:
+        _confirm(talk, listen(talk.kb, text))
     if fact == CONCERNS:
         _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
     return True
+
+
+def _confirm(talk: _Talk, proposals: list[Proposal]) -> None:
+    """Show what was understood from the person's account; Enter keeps it all, numbers drop items, n drops all."""
+    known = talk.session.facts()
+    proposals = [p for p in proposals if known.get(p.fact) is None]
+    if not proposals:
+        talk.say("consult_listen_nothing", style="dim")
+        return
+    talk.say("consult_listen_heard", style="bold")
+    for i, p in enumerate(proposals, 1):
+        spec = talk.kb.facts[p.fact]
+        shown = fact_type(spec).display(talk.kb, spec, p.value, talk.lang)
+        talk.console.print(RichText(f"  {i}. {talk.kb.fact_label(p.fact, talk.lang)}: {shown}"))
+    talk.say("consult_listen_confirm", style="dim")
+    while True:
+        command, arg = classify(talk.kb, talk.read())
+        if command == "quit":
+            raise _Quit()
+        drop = _dropped(talk.kb, arg if command == "answer" else "", len(proposals))
+        if drop is not None:
+            break
+        talk.say("consult_listen_confirm", style="yellow")
+    kept = [p for i, p in enumerate(proposals, 1) if i not in drop]
+    for p in kept:
+        with contextlib.suppress(AnswerError):
+            talk.session.answer(p.fact, p.value)
+    talk.session.save()
+    talk.say("consult_listen_kept", style="dim", kept=len(kept), total=len(proposals))
+    if any(p.fact == CONCERNS for p in kept):
+        _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
+
+
+def _dropped(kb: KnowledgeBase, text: str, count: int) -> set[int] | None:
+    """The items to drop: none for Enter or yes, all for no, else the numbers given; None when unreadable."""
+    word = text.strip().lower()
+    if not word or word in words(kb, "answer_yes_words"):
+        return set()
+    if word in words(kb, "answer_no_words"):
+        return set(range(1, count + 1))
+    numbers = re.findall(r"\d+", word)
+    if numbers and not re.sub(r"[\d\s,,、]+", "", word):
+        return {int(n) for n in numbers if 1 <= int(n) <= count}
+    return None
 
 
 def _say_focus(talk: _Talk, concerns: Any) -> None:

@@ -41,12 +41,13 @@ __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
     "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
     "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
-    "screening", "opened_topics",
+    "screening", "opened_topics", "STORY",
 ]
 
 TOP_CERTAINTY = 0.5
-OPENING = ("name", "objective", "success_metric", "stage", "mood", "concerns")
+OPENING = ("name", "story", "objective", "success_metric", "stage", "mood", "concerns")
 CONCERNS = "concerns"
+STORY = "story"
 GENERAL = "general"
 _ASSESS_CACHE_SIZE = 20000
 _ASSESSED: Memo[dict[tuple[Any, str], Choice]] = Memo("assessed questions", lambda kb: {})
@@ -594,15 +595,35 @@ def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, A
     """The next question (opening ones first, in order; then, concerns unknown, the screening
     ones) and how many could still change the top or are still to screen."""
     ranked = rank_questions(kb, catalogue, facts, skipped)
-    screen = _screening_left(catalogue, facts, ranked)
+    screen = _screening_left(catalogue, facts, ranked) or _named_screens(catalogue, facts, ranked)
     left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen)
     for name in catalogue.opening:
-        if facts.get(name) is None and name not in skipped:
+        if facts.get(name) is None and name not in skipped and not _heard_enough(name, facts):
             return Choice(name, 0.0, True, (), opening=True), left + _opening_left(catalogue, facts, skipped)
     if screen:
         return screen[0], left
-    top = [c for c in ranked if c.changes_top]
+    named = _named_topics(facts)
+    top = sorted((c for c in ranked if c.changes_top),
+                 key=lambda c: not named & set(catalogue.questions[c.fact].topics))  # stable: the area named first
     return (top[0] if top else None), len(top)
+
+
+def _heard_enough(name: str, facts: Mapping[str, Any]) -> bool:
+    """The person's own account is asked for only while nothing but the name is known (not after --from)."""
+    return name == STORY and any(v is not None for k, v in facts.items() if k not in ("name", STORY))
+
+
+def _named_topics(facts: Mapping[str, Any]) -> frozenset[str]:
+    """The concerns the person named (confirmed from their account or chosen), without general."""
+    return frozenset(facts.get(CONCERNS) or ())
+
+
+def _named_screens(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list[Choice]) -> list[Choice]:
+    """The named concerns' screening questions first (a named conflict is first asked how severe it is),
+    those that can still change something, in the order the concerns were named."""
+    by_fact = {c.fact: c for c in ranked}
+    wanted = [f for topic in facts.get(CONCERNS) or () for f in catalogue.screens.get(topic, ())]
+    return [by_fact[f] for f in dict.fromkeys(wanted) if f in by_fact]
 
 
 def _screening_left(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list[Choice]) -> list[Choice]:
@@ -615,4 +636,4 @@ def _screening_left(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list
 
 def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:
     """How many opening questions are still unanswered and not skipped."""
-    return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped)
+    return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped and not _heard_enough(n, facts))

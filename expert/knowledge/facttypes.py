@@ -15,7 +15,7 @@ from expert.errors import Problem, SituationError, did_you_mean
 from expert.knowledge.language import Vocabulary, has_cjk, mention, normalise, vocabulary
 from expert.knowledge.model import LANGS, FactSpec, KnowledgeBase
 
-__all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "bound_text", "KINDS"]
+__all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "direction", "bound_text", "KINDS"]
 
 _SPLIT = re.compile(r"\s*(?:[,,、;;]|\band\b|和|以及)\s*")
 _ARABIC = re.compile(r"(?<![A-Za-z0-9_.])([+\-−]?)((?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(?:e[+\-]?\d+)?)")
@@ -103,9 +103,15 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
             if _has(t, tuple(sorted(names, key=len, reverse=True))):
                 value *= factor
                 break
+    return value, percent, direction(kb, t)
+
+
+def direction(kb: KnowledgeBase, text: str) -> int:
+    """-1 when the words say down (fell, 下降), +1 when they say up, 0 when neither or both."""
+    vocab, t = vocabulary(kb), normalise(text)
     down = _has(t, tuple(w for w in vocab.down if w not in ("-", "+")))
     up = _has(t, tuple(w for w in vocab.up if w not in ("-", "+")))
-    return value, percent, (-1 if down and not up else 1 if up and not down else 0)
+    return -1 if down and not up else 1 if up and not down else 0
 
 
 def _bare(text: str) -> str:
@@ -177,8 +183,8 @@ class NumberType(FactType):
         return kb.message(f"allowed_{spec.type}", lang, min=bound_text(spec.min), max=bound_text(spec.max), unit=unit)
 
     def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
-        """'-40 %', '48 months'."""
-        unit = f" {spec.unit}" if spec.unit else ""
+        """'-40 %', '48 months' (a unit word only in English, as in the prompt)."""
+        unit = f" {spec.unit}" if spec.unit and (spec.unit == "%" or lang == "en") else ""
         return f"{bound_text(value)}{unit}"
 
 

@@ -1,0 +1,103 @@
+"""Listen first: the facts a person's own account of what is happening proposes, to be confirmed before they count.
+
+The cues are knowledge (the `listen` list of knowledge/language.yaml): words that, mentioned and
+not negated, propose facts (concerns, a stage, a mood, yes/no facts), and words beside which a
+number is taken for a fact (a fall of 40 %, a target of +30 %, a deadline of 6 weeks). A number is
+taken only when written with the fact's unit (a percentage for a change, weeks for a deadline),
+the one nearest the cue word in the same statement.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from expert.knowledge import KnowledgeBase
+from expert.knowledge.facttypes import AnswerError, direction, fact_type, parse_quantity
+from expert.knowledge.language import Cue, has_cjk, mention, normalise, vocabulary
+
+__all__ = ["Proposal", "listen"]
+
+_STATEMENT = re.compile(r"[,;.!?:，。；！？、\n]+|\b(?:and|but|while|so)\b|但是|而且|并且|同时|可是")
+_NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*\s*(?:%|%|[a-z]+|[\u4e00-\u9fff]{1,3})?"
+                     r"|[零〇一二两三四五六七八九十百千万半]+\s*(?:%|成|[\u4e00-\u9fff]{1,3})?")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A fact the person's words suggest, with the words that suggested it."""
+
+    fact: str
+    value: Any
+    because: str
+
+
+def listen(kb: KnowledgeBase, text: str) -> list[Proposal]:
+    """The facts a free-text account proposes, in cue order, each fact once (concerns gathered into one list)."""
+    vocab = vocabulary(kb)
+    statements = [s for s in _STATEMENT.split(normalise(text)) if s.strip()]
+    found: dict[str, Proposal] = {}
+    for cue in vocab.listen:
+        word = _heard(cue, statements, kb)
+        if word is None:
+            continue
+        if cue.number:
+            value = _number_near(kb, cue, statements, word)
+            if value is not None and cue.number not in found:
+                found[cue.number] = Proposal(cue.number, value, word)
+            continue
+        for fact, value in cue.propose:
+            _add(kb, found, fact, value, word)
+    return list(found.values())
+
+
+def _heard(cue: Cue, statements: list[str], kb: KnowledgeBase) -> str | None:
+    """The first cue word mentioned, not negated, in any statement."""
+    vocab = vocabulary(kb)
+    for statement in statements:
+        for word in cue.words:
+            seen = mention(statement, word, vocab)
+            if seen is not None and not seen.negated:
+                return word
+    return None
+
+
+def _add(kb: KnowledgeBase, found: dict[str, Proposal], fact: str, value: Any, word: str) -> None:
+    """Record one proposed value; a list fact (concerns) gathers its values."""
+    spec = kb.facts[fact]
+    if spec.type == "list":
+        old = found[fact].value if fact in found else []
+        if value not in old:
+            found[fact] = Proposal(fact, [*old, value], ", ".join(filter(None, [found[fact].because if fact in found else "", word])))
+    elif fact not in found:
+        found[fact] = Proposal(fact, value, word)
+
+
+def _number_near(kb: KnowledgeBase, cue: Cue, statements: list[str], word: str) -> Any:
+    """The number written with the fact's unit nearest the cue word, read as the fact holds it."""
+    spec = kb.facts[cue.number or ""]
+    vocab = vocabulary(kb)
+    for statement in statements:
+        seen = mention(statement, word, vocab)
+        if seen is None or seen.negated:
+            continue
+        at = statement.find(word) if has_cjk(word) else statement.find(word.split()[0])
+        for match in sorted(_NUMBER.finditer(statement), key=lambda m: abs(m.start() - max(at, 0))):
+            read = parse_quantity(kb, match.group(0), spec.unit)
+            if read is None or not _has_unit(kb, spec.unit, match.group(0), read[1]):
+                continue
+            value = -abs(read[0]) if cue.signed and direction(kb, statement) < 0 else read[0]
+            try:
+                return fact_type(spec).parse(kb, spec, str(value), "en")
+            except AnswerError:
+                continue
+    return None
+
+
+def _has_unit(kb: KnowledgeBase, unit: str | None, snippet: str, percent: bool) -> bool:
+    """Is the number written in the fact's unit: a percentage for '%', a unit word for time?"""
+    if unit == "%":
+        return percent
+    rows = vocabulary(kb).units.get(unit or "", ())
+    return any(w in snippet for _, words in rows for w in words if has_cjk(w)) or any(
+        re.search(rf"\d\s*{re.escape(w)}\b", snippet) for _, words in rows for w in words if not has_cjk(w))
