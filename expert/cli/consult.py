@@ -67,8 +67,26 @@ def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, ou
         data, session = load_source(kb, source)
         lang = lang or (session.lang if session else "en")
         parsed = parse_changes(kb, changes, lang)
-        emit(render_whatif(compare(kb, data, parsed, lang), fmt, kb, lang), output)
+        if fmt == "html":
+            emit(_whatif_page(kb, data, parsed, lang), output)
+        else:
+            emit(render_whatif(compare(kb, data, parsed, lang), fmt, kb, lang), output)
     except ExpertError as exc:
         fail(exc)
 
 
+
+
+def _whatif_page(kb, data, parsed, lang: str) -> str:  # noqa: ANN001 - a knowledge base, situation data, changes
+    """The what-if as an HTML page: the changes, certainty before and after, the two plans side by side."""
+    import copy
+
+    from expert.consult.whatif import apply_changes, compare, whatif_sections, whatif_title
+    from expert.planning.pipeline import diagnose
+    from expert.render.html import whatif_html
+
+    result = compare(kb, copy.deepcopy(data), parsed, lang)
+    before = diagnose(copy.deepcopy(data), lang=lang, knowledge=kb)
+    after = diagnose(apply_changes(kb, copy.deepcopy(data), parsed), lang=lang, knowledge=kb)
+    return whatif_html(whatif_title(kb, result, lang), whatif_sections(kb, result, lang), result.empty, before, after,
+                       kb, lang)

@@ -22,7 +22,7 @@ Examples:
   expert diagnose derived.yaml --lang zh""")
 @click.argument("situation", type=str, metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
-              help="terminal: a readable report sized to the window; markdown: for wikis and issues; "
+              help="terminal: a readable report sized to the window; markdown: for wikis and issues; html: a page to share or print; "
                    "json: the full plan with its trace, for programs.")
 @LANG_OPTION
 @KNOWLEDGE_OPTION

@@ -12,7 +12,7 @@ from expert.model.plan import Plan
 from expert.planning.pipeline import diagnose
 from expert.textsafe import markdown_text, terminal_text
 
-__all__ = ["WhatIf", "parse_changes", "apply_changes", "compare", "render_whatif"]
+__all__ = ["WhatIf", "parse_changes", "apply_changes", "compare", "render_whatif", "whatif_sections", "whatif_title"]
 
 
 @dataclass
@@ -103,7 +103,7 @@ def _change_words(kb: KnowledgeBase, changes: dict[str, Any]) -> str:
                      for f, v in changes.items())
 
 
-def _sections(kb: KnowledgeBase, result: WhatIf, lang: str) -> list[tuple[str, list[str]]]:
+def whatif_sections(kb: KnowledgeBase, result: WhatIf, lang: str) -> list[tuple[str, list[str]]]:
     """Each non-empty section as a heading and its lines."""
     cert = lambda x: f"{x:.2f}"  # noqa: E731
     return [(kb.message(key, lang), lines) for key, lines in (
@@ -116,12 +116,17 @@ def _sections(kb: KnowledgeBase, result: WhatIf, lang: str) -> list[tuple[str, l
     ) if lines]
 
 
+def whatif_title(kb: KnowledgeBase, result: WhatIf, lang: str) -> str:
+    """The comparison's title: the changes as given (they hold values from outside: escape on output)."""
+    return kb.message("whatif_title", lang, changes=_change_words(kb, result.changes))
+
+
 def render_whatif(result: WhatIf, fmt: str, kb: KnowledgeBase, lang: str = "en") -> str:
     """The comparison as terminal text, markdown or JSON."""
     if fmt == "json":
         return json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n"
-    title = kb.message("whatif_title", lang, changes=_change_words(kb, result.changes))  # holds values given
-    sections = _sections(kb, result, lang)
+    title = whatif_title(kb, result, lang)
+    sections = whatif_sections(kb, result, lang)
     if fmt == "markdown":
         out = [f"# {markdown_text(title)}", ""]
         for heading, lines in sections:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.markup import escape
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -162,6 +162,13 @@ def render_analysis(analysis: Analysis, situation: dict[str, Any], plan: Plan, f
     notes = [kb.message("analysis_note", lang, note=n.text(lang, kb.root)) for n in analysis.notes]
     bots = _bots_line(analysis, kb, lang)
     notes += [bots] if bots else []
+    if fmt == "html":
+        from expert.render.html import analysis_html
+
+        metrics = [(kb.fact_label(m.fact.split(".")[-1], lang), m.fact, m.definition(lang, kb.root),
+                    _value_text(m, kb, lang), _evidence_text(m, kb, lang)) for m in analysis.metrics]
+        return analysis_html(analysis, plan, kb, lang, source=_source_line(analysis, kb, lang), metrics=metrics,
+                             notes=notes)
     if fmt == "markdown":
         rows = [_markdown_row(m, kb, lang) for m in analysis.metrics]
         head = [f"## {kb.message('heading_metrics', lang)}", "", markdown_text(_source_line(analysis, kb, lang), limit=None), "",
