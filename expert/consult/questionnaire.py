@@ -378,9 +378,10 @@ def _solve(kb: KnowledgeBase, node: C.Node, known: Mapping[str, Any], assign: di
         return None
     if isinstance(node, C.All):
         for child in node.children:
-            assign = _solve(kb, child, known, assign, cf, depth)
-            if assign is None:
+            step = _solve(kb, child, known, assign, cf, depth)
+            if step is None:
                 return None
+            assign = step
         return assign
     for child in node.children:
         found = _solve(kb, child, known, assign, cf, depth)
@@ -455,7 +456,8 @@ def _assess(kb: KnowledgeBase, facts: Mapping[str, Any], base: Reasoning, name: 
     """The biggest change an answer for ``name`` could make, and whether it could change the top."""
     base_prof = profile(kb, base)
     base_top = _top(base_prof)
-    best, best_live, changes_top, concerns = 0.0, 0.0, False, set()
+    best, best_live, changes_top = 0.0, 0.0, False
+    concerns: set[str] = set()
     memo: dict[str, dict[str, float]] = {}
 
     def prof_of(assign: dict) -> dict[str, float]:

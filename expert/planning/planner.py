@@ -66,7 +66,9 @@ def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
               values: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
     """The evidence texts for and against one diagnosis, strongest first, and the rules behind them."""
     rules = _rules_by_id(kb)
-    pro, con, ids = [], [], []
+    pro: list[str] = []
+    con: list[str] = []
+    ids: list[str] = []
     for firing in sorted(reasoning.firings, key=lambda f: (-abs(f.cf), f.rule)):
         if firing.diagnosis != diag:
             continue
@@ -411,10 +413,10 @@ def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], la
         tactic = kb.tactics[tactic_id]
         out.append(kb.message("refused_tactic", lang, tactic=tactic.label.get(lang), why=tactic.why.get(lang)))
     for tactic_id in facts.get("proposed_tactics", ()):
-        tactic = kb.tactics.get(tactic_id)
-        if tactic is not None and not tactic.forbidden:
-            guard = tactic.guardrails.get(lang) if tactic.guardrails else tactic.why.get(lang)
-            out.append(kb.message("allowed_tactic", lang, tactic=tactic.label.get(lang), guardrails=guard))
+        proposed = kb.tactics.get(tactic_id)
+        if proposed is not None and not proposed.forbidden:
+            guard = proposed.guardrails.get(lang) if proposed.guardrails else proposed.why.get(lang)
+            out.append(kb.message("allowed_tactic", lang, tactic=proposed.label.get(lang), guardrails=guard))
     for text in situation.unrecognised_tactics:
         guesses = suggest_tactics(kb, text, lang)
         out.append(kb.message("unrecognised_tactic_guess" if guesses else "unrecognised_tactic", lang, tactic=text,
