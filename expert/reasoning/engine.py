@@ -9,6 +9,7 @@ from expert.knowledge import KnowledgeBase, Memo, RuleSpec
 from expert.knowledge import conditions as C
 from expert.reasoning.certainty import combine_grouped
 from expert.reasoning.compiler import engine_class
+from expert.reasoning.matcher import IndexedMatcher
 from expert.reasoning.rete import Conclusion, Datum, KnowledgeEngine
 
 __all__ = ["Firing", "Reasoning", "reason", "reason_plain"]
@@ -67,8 +68,16 @@ def _matched(node: C.Node, facts: dict[str, Any], cf: dict[str, float]) -> tuple
 class _TracingEngine(KnowledgeEngine):
     """Engine base whose rule actions report back to the consultation's Reasoning."""
 
+    __matcher__ = IndexedMatcher
     reasoning: Reasoning
     rules_by_id: dict[str, RuleSpec]
+
+    def get_deffacts(self) -> list[Any]:
+        """experta inspects every attribute for DefFacts on each reset(); they never change, so once."""
+        found = self.__dict__.get("_deffacts")
+        if found is None:
+            found = self._deffacts = super().get_deffacts()
+        return found
 
     def on_fire(self, rule_id: str) -> None:
         """Called by every compiled rule; OR branches may call twice, evidence counts once."""
@@ -81,7 +90,7 @@ class _TracingEngine(KnowledgeEngine):
         existing = self._conclusions.get(rule.diagnosis)
         if existing is None:
             self._conclusions[rule.diagnosis] = self.declare(Conclusion(diag=rule.diagnosis, cf=new_cf))
-        else:
+        elif existing["cf"] != new_cf:  # the same certainty again changes nothing any rule can read
             self._conclusions[rule.diagnosis] = self.modify(existing, cf=new_cf)
 
 
@@ -109,9 +118,7 @@ def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
     engine.reasoning = Reasoning(facts=facts)
     engine._fired, engine._conclusions = set(), {}
     engine.reset()
-    for name in sorted(facts):
-        if facts[name] is not None:
-            engine.declare(Datum(name=name, value=_freeze(facts[name])))
+    engine.declare(*(Datum(name=name, value=_freeze(facts[name])) for name in sorted(facts) if facts[name] is not None))
     engine.run()
     return engine.reasoning
 

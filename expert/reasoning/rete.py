@@ -18,12 +18,13 @@ from __future__ import annotations
 import collections
 import collections.abc
 import contextlib
+import importlib
 import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["engine_logging", "ENGINE_LOGGER", "DEBUG_ENV", "build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
+__all__ = ["engine_logging", "shimmed_import", "ENGINE_LOGGER", "DEBUG_ENV", "build_engine_class", "Datum", "Conclusion", "KnowledgeEngine", "P", "AND", "OR", "NOT"]
 
 _MISSING = object()
 ENGINE_LOGGER = "experta"  # parent of experta's watchers (experta.watchers.RULES, .FACTS, ...)
@@ -54,6 +55,12 @@ def _import_experta() -> Any:
         import experta.engine  # noqa: F401,PLC0415
         import experta.watchers  # noqa: F401,PLC0415
     return experta
+
+
+def shimmed_import(name: str) -> Any:
+    """An experta submodule (``"experta.matchers.rete.nodes"``), imported inside the stdlib shim."""
+    with _lent_stdlib():
+        return importlib.import_module(name)
 
 
 def engine_logging(enabled: bool) -> None:

@@ -1,0 +1,200 @@
+"""An indexed Rete matcher for experta, plugged in through experta's own ``__matcher__`` hook.
+
+experta's ``ReteMatcher`` tests every fact against every alpha node below its type (no index
+on the constant ``name == ...`` test), asks all conflict-set nodes for news after every
+change, and walks the whole network on ``reset()``. This matcher keeps experta's nodes, checks,
+beta network and agenda, and changes only the bookkeeping around them:
+
+- the alpha network tests literal fields (``name``, ``diag``) right below the type test, always
+  (experta orders checks by use count, breaking ties by hash, so a value test could come
+  first), and facts are dispatched to those nodes by a dict lookup on (type, field, value);
+- conflict-set nodes that received a token are marked dirty, and only those are asked for
+  activations, in a fixed order;
+- nodes with memory that received a token are remembered, and ``reset()`` clears only those.
+
+The cost of a diagnosis therefore no longer grows with rules whose facts are not known.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from expert.reasoning.rete import shimmed_import
+
+_nodes = shimmed_import("experta.matchers.rete.nodes")
+_check = shimmed_import("experta.matchers.rete.check")
+ConflictSetNode, FeatureTesterNode, NotNode, OrdinaryMatchNode, BusNode = (
+    _nodes.ConflictSetNode, _nodes.FeatureTesterNode, _nodes.NotNode, _nodes.OrdinaryMatchNode, _nodes.BusNode)
+FactCapture, FeatureCheck, TypeCheck = _check.FactCapture, _check.FeatureCheck, _check.TypeCheck
+ReteMatcher = shimmed_import("experta.matchers.rete").ReteMatcher
+Matcher = shimmed_import("experta.abstract").Matcher
+L = shimmed_import("experta.fieldconstraint").L
+ChildNode = shimmed_import("experta.matchers.rete.mixins").ChildNode
+Token = shimmed_import("experta.matchers.rete.token").Token
+generate_checks = shimmed_import("experta.matchers.rete.utils").generate_checks
+Rule = shimmed_import("experta.rule").Rule
+TEST = shimmed_import("experta.conditionalelement").TEST
+Fact, InitialFact = shimmed_import("experta.fact").Fact, shimmed_import("experta.fact").InitialFact
+
+__all__ = ["IndexedMatcher"]
+
+_MEMORY_NODES = (ConflictSetNode, NotNode, OrdinaryMatchNode)
+
+
+def _is_literal(check: Any) -> bool:
+    """A constant-equality test on a named field (``name="x"``): the kind a dict can index."""
+    return isinstance(check, FeatureCheck) and isinstance(check.how, L) and check.how.__bind__ is None \
+        and isinstance(check.what, str)
+
+
+def _check_order(checks: Iterable[Any]) -> list[Any]:
+    """Type test first, then literal tests by field name, then the rest as written, the capture last."""
+    checks = list(checks)
+    types = [c for c in checks if isinstance(c, TypeCheck)]
+    literals = sorted((c for c in checks if _is_literal(c)), key=lambda c: c.what)
+    captures = [c for c in checks if isinstance(c, FactCapture)]
+    rest = [c for c in checks if c not in types and c not in literals and c not in captures]
+    return types + literals + rest + captures
+
+
+def _patterns(rules: list[Any]) -> list[Any]:
+    """Every fact pattern of the rules, in the order written, each once."""
+    found: dict[Any, None] = {}
+
+    def walk(element: Any) -> None:
+        """Collect the Facts of one conditional element, depth first."""
+        if isinstance(element, Fact):
+            found.setdefault(element)
+        elif not isinstance(element, TEST):
+            for part in element:
+                walk(part)
+
+    for rule in rules:
+        walk(rule)
+    return list(found)
+
+
+def _rule_name(rule: Any) -> str:
+    """A rule's method name (the dummy InitialFact rule has none), to build the network in a fixed order."""
+    return str(getattr(rule, "__name__", "") or "")
+
+
+class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta is untyped
+    """experta's Rete network, with facts dispatched by hash and only changed nodes visited."""
+
+    def __init__(self, engine: Any) -> None:
+        self._dispatch: dict[type, tuple[dict[str, dict[Any, list[Any]]], list[Any]]] = {}
+        self._dirty: set[int] = set()
+        self._touched: set[Any] = set()
+        self._csns: tuple[Any, ...] = ()
+        Matcher.__init__(self, engine)
+        self.root_node: Any = None
+        self.build_network()
+
+    def build_network(self) -> None:
+        """Build the alpha part in a fixed check order, wire experta's beta part, then index it."""
+        ruleset = sorted(self.prepare_ruleset(self.engine), key=_rule_name)
+        terminals = self._build_alpha(ruleset)
+        self.build_beta_part(ruleset, terminals)
+        self._index()
+
+    def _build_alpha(self, ruleset: list[Any]) -> dict[Any, Any]:
+        """One chain of FeatureTesterNodes per fact pattern, shared where the checks are the same."""
+        self.root_node = root = BusNode()
+        terminals: dict[Any, Any] = {}
+        for fact in _patterns([*ruleset, Rule(InitialFact())]):
+            node = root
+            for check in _check_order(generate_checks(fact)):
+                node = next((c.node for c in node.children if c.node.matcher is check), None) or \
+                    self._new_child(node, check)
+            terminals[fact] = node
+        return terminals
+
+    @staticmethod
+    def _new_child(parent: Any, check: Any) -> Any:
+        """A FeatureTesterNode for ``check`` under ``parent``."""
+        node = FeatureTesterNode(check)
+        parent.add_child(node, node.activate)
+        return node
+
+    def _index(self) -> None:
+        """Dispatch tables below each type test; marks on every edge into a node with memory."""
+        self._csns = tuple(self._get_conflict_set_nodes())
+        position = {id(node): i for i, node in enumerate(self._csns)}
+        self._mark_edges(self.root_node, position, set())
+        for type_edge in self.root_node.children:
+            literal: dict[str, dict[Any, list[Any]]] = {}
+            others: list[Any] = []
+            for edge in type_edge.node.children:
+                check = edge.node.matcher
+                if _is_literal(check):
+                    literal.setdefault(check.what, {}).setdefault(check.how.value, []).append(edge)
+                else:
+                    others.append(edge)
+            self._dispatch[type_edge.node.matcher.fact_type] = (literal, others)
+
+    def _mark_edges(self, node: Any, position: dict[int, int], seen: set[int]) -> None:
+        """Wrap every edge into a memory node so a token arriving there is remembered."""
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        for i, edge in enumerate(node.children):
+            if isinstance(edge.node, _MEMORY_NODES):
+                node.children[i] = ChildNode(edge.node, self._marking(edge.node, position.get(id(edge.node)),
+                                                                      edge.callback))
+            self._mark_edges(edge.node, position, seen)
+
+    def _marking(self, node: Any, csn: int | None, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``callback`` that first notes the node as touched (and, for a conflict-set node, dirty)."""
+        touched, dirty = self._touched, self._dirty
+        if csn is None:
+            def touch(token: Any) -> None:
+                touched.add(node)
+                callback(token)
+            return touch
+
+        def touch_conflict_set(token: Any) -> None:
+            touched.add(node)
+            dirty.add(csn)
+            callback(token)
+        return touch_conflict_set
+
+    def _send(self, fact: Any, token: Any) -> None:
+        """Hand a fact's token only to the alpha nodes whose literal tests it can pass."""
+        entry = self._dispatch.get(type(fact))
+        if entry is None:
+            return
+        literal, others = entry
+        for field, table in literal.items():
+            try:
+                edges = table.get(fact.get(field), ())
+            except TypeError:  # an unhashable value equals no literal
+                edges = ()
+            for edge in edges:
+                edge.callback(token)
+        for edge in others:
+            edge.callback(token)
+
+    def changes(self, adding: Iterable[Any] | None = None, deleting: Iterable[Any] | None = None) -> tuple[list, list]:
+        """Propagate retracted then declared facts; collect activations from the dirty conflict sets."""
+        for fact in deleting or ():
+            self._send(fact, Token.invalid(fact))
+        for fact in adding or ():
+            self._send(fact, Token.valid(fact))
+        added: list[Any] = []
+        removed: list[Any] = []
+        for i in sorted(self._dirty):
+            new, gone = self._csns[i].get_activations()
+            added.extend(new)
+            removed.extend(gone)
+        self._dirty.clear()
+        return added, removed
+
+    def reset(self) -> None:
+        """Wipe the memory of the nodes a token reached since the last reset (the others are empty)."""
+        for node in self._touched:
+            node._reset()
+        for i in self._dirty:
+            self._csns[i].get_activations()
+        self._touched.clear()
+        self._dirty.clear()
