@@ -76,13 +76,12 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
             output: Path | None, lang: str, knowledge_dir: Path | None, record: bool, db: Path | None,
             as_of: str | None) -> None:
     """Analyze an activity export at PATH (CSV/JSONL log, git repo, Slack, Discord, Telegram, Discourse, mbox)."""
-    import yaml
-
     from expert.analysis.situation import situation_from_analysis
     from expert.history.store import fingerprint
     from expert.ingest.model import collecting
     from expert.planning.pipeline import diagnose
     from expert.render.analysis import render_analysis
+    from expert.render.situation_file import situation_yaml
     from expert.yamlio import atomic_write_text
 
     kb = knowledge_base(knowledge_dir)
@@ -94,8 +93,7 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
     situation = situation_from_analysis(analysis, kb, name or path.stem)
     plan = diagnose(situation, lang=lang, knowledge=kb)
     if situation_out is not None:
-        atomic_write_text(situation_out, yaml.safe_dump(situation, allow_unicode=True, sort_keys=False),
-                          "situation file")
+        atomic_write_text(situation_out, situation_yaml(situation, kb, lang), "situation file")
         click.echo(kb.message("situation_written", lang, path=situation_out), err=True)
     as_of = as_of or analysis.windows.current.end.date().isoformat()  # the day the measurement ends
     record_assessment(record, db, as_of, kb, lang, situation, plan, "analyze",

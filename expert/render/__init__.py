@@ -12,8 +12,8 @@ __all__ = ["render", "FORMATS"]
 FORMATS = ("terminal", "markdown", "json", "html")
 
 
-def render(plan: Plan, fmt: str, kb: KnowledgeBase, *, color: bool = False, width: int = 110) -> str:
-    """Render a plan in one of FORMATS."""
+def render(plan: Plan, fmt: str, kb: KnowledgeBase, *, color: bool = False, width: int | None = 110) -> str:
+    """Render a plan in one of FORMATS (the terminal report ``width`` columns wide; None: the terminal's)."""
     if fmt == "json":
         return plan.to_json()
     if fmt == "html":  # Jinja2 and pygal load only here, so the CLI starts as fast as before
