@@ -63,20 +63,20 @@ def test_experta_and_plain_agree_on_generated_knowledge(kind, factor):
         _assert_same(kb, facts, f"{name} x{factor} {kind}")
 
 
-def _feature_tests(kb, facts):
-    """How many alpha-node tests one consultation runs (the matcher's work, counted, not timed)."""
+def _tokens(kb, facts):
+    """How many Rete tokens one consultation makes (the matcher's work, counted, not timed)."""
     calls = 0
     # experta is importable only after expert.reasoning.rete has lent it collections.Mapping
-    feature_check = importlib.import_module("experta.matchers.rete.check").FeatureCheck
-    original = feature_check.__call__
+    token = importlib.import_module("experta.matchers.rete.token").Token
+    original = token.__new__
 
-    def counting(self, *args, **kwargs):
+    def counting(cls, *args, **kwargs):
         nonlocal calls
         calls += 1
-        return original(self, *args, **kwargs)
+        return original(cls, *args, **kwargs)
 
     reason(kb, facts)  # build the engine outside the count
-    with mock.patch.object(feature_check, "__call__", counting):
+    with mock.patch.object(token, "__new__", staticmethod(counting)):
         reason(kb, facts)
     return calls
 
@@ -86,4 +86,4 @@ def test_rules_that_cannot_fire_cost_no_matching_work():
     inert = scaled_knowledge(KB, 4, "inert")
     for path in SCENARIOS[:10]:
         facts = _facts(KB, load_scenario(path).situation)
-        assert _feature_tests(inert, facts) == _feature_tests(KB, facts), path.name
+        assert _tokens(inert, facts) == _tokens(KB, facts), path.name

@@ -16,7 +16,7 @@ The cost of a diagnosis therefore no longer grows with rules whose facts are not
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from expert.reasoning.rete import shimmed_import
@@ -28,7 +28,7 @@ ConflictSetNode, FeatureTesterNode, NotNode, OrdinaryMatchNode, BusNode = (
 FactCapture, FeatureCheck, TypeCheck = _check.FactCapture, _check.FeatureCheck, _check.TypeCheck
 ReteMatcher = shimmed_import("experta.matchers.rete").ReteMatcher
 Matcher = shimmed_import("experta.abstract").Matcher
-L = shimmed_import("experta.fieldconstraint").L
+L, P = shimmed_import("experta.fieldconstraint").L, shimmed_import("experta.fieldconstraint").P
 ChildNode = shimmed_import("experta.matchers.rete.mixins").ChildNode
 Token = shimmed_import("experta.matchers.rete.token").Token
 generate_checks = shimmed_import("experta.matchers.rete.utils").generate_checks
@@ -74,6 +74,46 @@ def _patterns(rules: list[Any]) -> list[Any]:
     return list(found)
 
 
+def _compiled(check: Any) -> Callable[[Any], Any]:
+    """A check as a plain function with the same result: a predicate on a plain field reads the
+    field and calls the predicate (FeatureCheck's logging and accessor parsing left out)."""
+    how = getattr(check, "how", None)
+    if isinstance(check, FeatureCheck) and isinstance(how, P) and how.__bind__ is None \
+            and isinstance(check.what, str) and "__" not in check.what:
+        field, match = check.what, how.match
+
+        def predicate(fact: Any) -> bool:
+            """The field's value passes the predicate (a missing field does not)."""
+            try:
+                value = fact[field]
+            except (IndexError, KeyError, TypeError):
+                return False
+            return bool(match(value))
+        return predicate
+    return check  # type: ignore[no-any-return]
+
+
+def _uncopied(node: Any, callback: Any) -> Any:
+    """A beta node's activation without the defensive token copy: no beta node changes a token it
+    receives (only alpha FeatureTesterNodes add to a context), so the copy is pure cost."""
+    name = getattr(callback, "__name__", "")
+    if name in ("activate", "activate_left", "activate_right") and getattr(callback, "__self__", None) is node:
+        return getattr(node, "_" + name)
+    return callback
+
+
+def _merge(context: dict[Any, Any], match: Mapping[Any, Any]) -> bool:
+    """Add a check's bindings to the context unless they contradict it (FeatureTesterNode's rule)."""
+    for key, value in match.items():
+        if isinstance(key, tuple):  # a negated binding
+            if key[1] in context and context[key[1]] == value:
+                return False
+        elif context.get(key, value) != value or ((False, key) in context and context[(False, key)] == value):
+            return False
+    context.update(match)
+    return True
+
+
 def _rule_name(rule: Any) -> str:
     """A rule's method name (the dummy InitialFact rule has none), to build the network in a fixed order."""
     return str(getattr(rule, "__name__", "") or "")
@@ -99,15 +139,19 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
         self._index()
 
     def _build_alpha(self, ruleset: list[Any]) -> dict[Any, Any]:
-        """One chain of FeatureTesterNodes per fact pattern, shared where the checks are the same."""
+        """One chain of FeatureTesterNodes per fact pattern, shared where the checks are the same;
+        each pattern's checks are also kept as a path, so a fact can be tested without walking nodes."""
         self.root_node = root = BusNode()
         terminals: dict[Any, Any] = {}
+        self._paths: dict[int, tuple[list[Any], Any]] = {}
         for fact in _patterns([*ruleset, Rule(InitialFact())]):
             node = root
-            for check in _check_order(generate_checks(fact)):
+            checks = _check_order(generate_checks(fact))
+            for check in checks:
                 node = next((c.node for c in node.children if c.node.matcher is check), None) or \
                     self._new_child(node, check)
             terminals[fact] = node
+            self._paths[id(node)] = (checks, node)
         return terminals
 
     @staticmethod
@@ -118,20 +162,19 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
         return node
 
     def _index(self) -> None:
-        """Dispatch tables below each type test; marks on every edge into a node with memory."""
+        """Dispatch tables of alpha paths by (type, literal field, value); marks on every edge into a
+        node with memory."""
         self._csns = tuple(self._get_conflict_set_nodes())
         position = {id(node): i for i, node in enumerate(self._csns)}
         self._mark_edges(self.root_node, position, set())
-        for type_edge in self.root_node.children:
-            literal: dict[str, dict[Any, list[Any]]] = {}
-            others: list[Any] = []
-            for edge in type_edge.node.children:
-                check = edge.node.matcher
-                if _is_literal(check):
-                    literal.setdefault(check.what, {}).setdefault(check.how.value, []).append(edge)
-                else:
-                    others.append(edge)
-            self._dispatch[type_edge.node.matcher.fact_type] = (literal, others)
+        for checks, terminal in self._paths.values():
+            fact_type, rest = checks[0].fact_type, checks[1:]
+            literal, others = self._dispatch.setdefault(fact_type, ({}, []))
+            if rest and _is_literal(rest[0]):
+                table = literal.setdefault(rest[0].what, {})
+                table.setdefault(rest[0].how.value, []).append(([_compiled(c) for c in rest[1:]], terminal))
+            else:
+                others.append(([_compiled(c) for c in rest], terminal))
 
     def _mark_edges(self, node: Any, position: dict[int, int], seen: set[int]) -> None:
         """Wrap every edge into a memory node so a token arriving there is remembered."""
@@ -141,7 +184,7 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
         for i, edge in enumerate(node.children):
             if isinstance(edge.node, _MEMORY_NODES):
                 node.children[i] = ChildNode(edge.node, self._marking(edge.node, position.get(id(edge.node)),
-                                                                      edge.callback))
+                                                                      _uncopied(edge.node, edge.callback)))
             self._mark_edges(edge.node, position, seen)
 
     def _marking(self, node: Any, csn: int | None, callback: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -159,28 +202,43 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
             callback(token)
         return touch_conflict_set
 
-    def _send(self, fact: Any, token: Any) -> None:
-        """Hand a fact's token only to the alpha nodes whose literal tests it can pass."""
+    def _send(self, fact: Any, tag: Any) -> None:
+        """Test a fact only on the alpha paths whose literal test it passes; a match goes straight
+        to the beta nodes below that path's last alpha node, as one token with the captured context."""
         entry = self._dispatch.get(type(fact))
         if entry is None:
             return
         literal, others = entry
         for field, table in literal.items():
             try:
-                edges = table.get(fact.get(field), ())
+                paths = table.get(fact.get(field), ())
             except TypeError:  # an unhashable value equals no literal
-                edges = ()
-            for edge in edges:
-                edge.callback(token)
-        for edge in others:
+                paths = ()
+            for checks, terminal in paths:
+                self._pass(fact, tag, checks, terminal)
+        for checks, terminal in others:
+            self._pass(fact, tag, checks, terminal)
+
+    @staticmethod
+    def _pass(fact: Any, tag: Any, checks: list[Any], terminal: Any) -> None:
+        """Run one path's remaining checks as FeatureTesterNode would, then activate its children."""
+        context: dict[Any, Any] = {}
+        for check in checks:
+            match = check(fact)
+            if not match:
+                return
+            if isinstance(match, Mapping) and not _merge(context, match):
+                return
+        token = Token._make((tag, {fact}, context))  # what Token(tag, fact, context) makes, unchecked
+        for edge in terminal.children:
             edge.callback(token)
 
     def changes(self, adding: Iterable[Any] | None = None, deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         """Propagate retracted then declared facts; collect activations from the dirty conflict sets."""
         for fact in deleting or ():
-            self._send(fact, Token.invalid(fact))
+            self._send(fact, Token.TagType.INVALID)
         for fact in adding or ():
-            self._send(fact, Token.valid(fact))
+            self._send(fact, Token.TagType.VALID)
         added: list[Any] = []
         removed: list[Any] = []
         for i in sorted(self._dirty):
