@@ -17,7 +17,7 @@ The cost of a diagnosis therefore no longer grows with rules whose facts are not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from expert.reasoning.rete import shimmed_import
 
@@ -31,6 +31,7 @@ Matcher = shimmed_import("experta.abstract").Matcher
 L, P = shimmed_import("experta.fieldconstraint").L, shimmed_import("experta.fieldconstraint").P
 ChildNode = shimmed_import("experta.matchers.rete.mixins").ChildNode
 Token = shimmed_import("experta.matchers.rete.token").Token
+_make_token = Token._make
 generate_checks = shimmed_import("experta.matchers.rete.utils").generate_checks
 Rule = shimmed_import("experta.rule").Rule
 TEST = shimmed_import("experta.conditionalelement").TEST
@@ -100,6 +101,34 @@ def _uncopied(node: Any, callback: Any) -> Any:
     if name in ("activate", "activate_left", "activate_right") and getattr(callback, "__self__", None) is node:
         return getattr(node, "_" + name)
     return callback
+
+
+class _Path(NamedTuple):
+    """One fact pattern's alpha tests after its literal: plain predicates and the capture name when that
+    is all there is (nearly always), else the checks to run as experta's nodes would."""
+
+    predicates: tuple[Callable[[Any], bool], ...]
+    capture: str | None
+    checks: list[Any] | None
+    children: list[Any]
+
+
+def _path(checks: list[Any], terminal: Any) -> _Path:
+    """The fast form of a path when its checks are predicates then one capture, else the general one."""
+    compiled = [_compiled(c) for c in checks]
+    if compiled and isinstance(compiled[-1], FactCapture) and not any(
+            isinstance(c, FactCapture) or hasattr(c, "what") for c in compiled[:-1]):
+        return _Path(tuple(compiled[:-1]), compiled[-1].bind, None, terminal.children)
+    return _Path((), None, compiled, terminal.children)
+
+
+def _checked(fact: Any, checks: list[Any], context: dict[Any, Any]) -> bool:
+    """Run checks in order, merging their bindings into the context; False at the first that fails."""
+    for check in checks:
+        match = check(fact)
+        if not match or (isinstance(match, Mapping) and not _merge(context, match)):
+            return False
+    return True
 
 
 def _merge(context: dict[Any, Any], match: Mapping[Any, Any]) -> bool:
@@ -172,9 +201,9 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
             literal, others = self._dispatch.setdefault(fact_type, ({}, []))
             if rest and _is_literal(rest[0]):
                 table = literal.setdefault(rest[0].what, {})
-                table.setdefault(rest[0].how.value, []).append(([_compiled(c) for c in rest[1:]], terminal))
+                table.setdefault(rest[0].how.value, []).append(_path(rest[1:], terminal))
             else:
-                others.append(([_compiled(c) for c in rest], terminal))
+                others.append(_path(rest, terminal))
 
     def _mark_edges(self, node: Any, position: dict[int, int], seen: set[int]) -> None:
         """Wrap every edge into a memory node so a token arriving there is remembered."""
@@ -214,24 +243,23 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
                 paths = table.get(fact.get(field), ())
             except TypeError:  # an unhashable value equals no literal
                 paths = ()
-            for checks, terminal in paths:
-                self._pass(fact, tag, checks, terminal)
-        for checks, terminal in others:
-            self._pass(fact, tag, checks, terminal)
+            self._pass_all(fact, tag, paths)
+        self._pass_all(fact, tag, others)
 
     @staticmethod
-    def _pass(fact: Any, tag: Any, checks: list[Any], terminal: Any) -> None:
-        """Run one path's remaining checks as FeatureTesterNode would, then activate its children."""
-        context: dict[Any, Any] = {}
-        for check in checks:
-            match = check(fact)
-            if not match:
-                return
-            if isinstance(match, Mapping) and not _merge(context, match):
-                return
-        token = Token._make((tag, {fact}, context))  # what Token(tag, fact, context) makes, unchecked
-        for edge in terminal.children:
-            edge.callback(token)
+    def _pass_all(fact: Any, tag: Any, paths: Iterable[_Path]) -> None:
+        """Run each path's checks as its FeatureTesterNodes would; a match activates the beta nodes below."""
+        for predicates, capture, checks, children in paths:
+            context: dict[Any, Any] = {}
+            if checks is None:
+                if not all(test(fact) for test in predicates):
+                    continue
+                context[capture] = fact
+            elif not _checked(fact, checks, context):
+                continue
+            token = _make_token((tag, {fact}, context))  # what Token(tag, fact, context) makes, unchecked
+            for edge in children:
+                edge.callback(token)
 
     def changes(self, adding: Iterable[Any] | None = None, deleting: Iterable[Any] | None = None) -> tuple[list, list]:
         """Propagate retracted then declared facts; collect activations from the dirty conflict sets."""
