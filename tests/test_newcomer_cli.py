@@ -195,3 +195,17 @@ def test_situation_out_placeholders_round_trip_through_diagnose(runner, tmp_path
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert plan["provisional"] is False and any(d["id"] == "violation.fake_activity" for d in plan["diagnoses"])
+
+
+def test_every_question_stands_on_its_own():
+    """Regression: 'And the reads…', 'those core contributors', 'How many of them…' referred to questions
+    the questionnaire may never have asked (it chooses the order); each names what it is about."""
+    import yaml
+
+    questions = yaml.safe_load((cached_knowledge().root / "questions.yaml").read_text(encoding="utf-8"))["questions"]
+    dangling_en = re.compile(r"^(And|Also|Then)\b|\b(those|of them|that period|the period|any of this|over it|does it|"
+                             r"run it|passed it|that ritual)\b", re.I)
+    dangling_zh = re.compile(r"其中|那些|因此|这个周期|同一周期|那你|这个仪式")
+    leaning = {fact: q["ask"] for fact, q in questions.items()
+               if dangling_en.search(q["ask"]["en"]) or dangling_zh.search(q["ask"]["zh"])}
+    assert leaning == {}
