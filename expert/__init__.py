@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from expert.errors import ExpertError, InputFileError, KnowledgeError, SituationError
 
 if TYPE_CHECKING:
+    from expert.batch import diagnose_many
     from expert.history import History
     from expert.knowledge import KnowledgeBase, load_knowledge
     from expert.model.plan import Plan
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
     from expert.planning.pipeline import diagnose, load_situation
 
 __all__ = [
-    "diagnose", "load_situation", "load_knowledge", "KnowledgeBase", "Plan", "Situation",
+    "diagnose", "diagnose_many", "load_situation", "load_knowledge", "KnowledgeBase", "Plan", "Situation",
     "ExpertError", "SituationError", "KnowledgeError", "InputFileError", "History",
 ]
 
 _LAZY = {
-    "diagnose": "expert.planning.pipeline", "load_situation": "expert.planning.pipeline",
+    "diagnose": "expert.planning.pipeline", "diagnose_many": "expert.batch", "load_situation": "expert.planning.pipeline",
     "load_knowledge": "expert.knowledge", "KnowledgeBase": "expert.knowledge",
     "Plan": "expert.model.plan", "Situation": "expert.model.situation", "History": "expert.history",
 }

@@ -20,6 +20,7 @@ STAGES = [
     {"expert.consult"},                                    # questionnaire, sessions, what-if
     {"expert.analysis"},                                   # an export's analysis becomes a situation
     {"expert.history"},                                    # recorded assessments (SQLite) and their review
+    {"expert.batch"},                                      # many diagnoses in a process pool, in order
     {"expert.render"},                                     # every output
     {"expert.cli"},                                        # the commands
     {"expert", "expert.__main__", "expert.rete"},          # the public facade

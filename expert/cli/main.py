@@ -18,6 +18,7 @@ __all__ = ["main", "cli", "COMMANDS"]
 # Command name → "module:attribute" of its click command (one line each, keep alphabetical).
 COMMANDS = {
     "analyze": "expert.cli.analyze:analyze",
+    "batch": "expert.cli.batch:batch",
     "consult": "expert.cli.consult:consult",
     "diagnose": "expert.cli.diagnose:diagnose",
     "explain": "expert.cli.knowledge:explain_command",

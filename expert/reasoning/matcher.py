@@ -12,10 +12,13 @@ beta network and agenda, and changes only the bookkeeping around them:
   activations, in a fixed order;
 - nodes with memory that received a token are remembered, and ``reset()`` clears only those.
 
-The cost of a diagnosis therefore no longer grows with rules whose facts are not known.
+The cost of a diagnosis therefore no longer grows with rules whose facts are not known. With
+experta's MATCH watcher on (``engine_logging(True)``), facts are tested by experta's own checks,
+which log each test.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -38,6 +41,8 @@ TEST = shimmed_import("experta.conditionalelement").TEST
 Fact, InitialFact = shimmed_import("experta.fact").Fact, shimmed_import("experta.fact").InitialFact
 
 __all__ = ["IndexedMatcher"]
+
+_MATCH_LOG = logging.getLogger("experta.watchers.MATCH")
 
 _MEMORY_NODES = (ConflictSetNode, NotNode, OrdinaryMatchNode)
 
@@ -111,6 +116,7 @@ class _Path(NamedTuple):
     capture: str | None
     checks: list[Any] | None
     children: list[Any]
+    logged: list[Any]  # experta's own checks, which log each test: used when engine logging is on
 
 
 def _path(checks: list[Any], terminal: Any) -> _Path:
@@ -118,8 +124,8 @@ def _path(checks: list[Any], terminal: Any) -> _Path:
     compiled = [_compiled(c) for c in checks]
     if compiled and isinstance(compiled[-1], FactCapture) and not any(
             isinstance(c, FactCapture) or hasattr(c, "what") for c in compiled[:-1]):
-        return _Path(tuple(compiled[:-1]), compiled[-1].bind, None, terminal.children)
-    return _Path((), None, compiled, terminal.children)
+        return _Path(tuple(compiled[:-1]), compiled[-1].bind, None, terminal.children, checks)
+    return _Path((), None, compiled, terminal.children, checks)
 
 
 def _checked(fact: Any, checks: list[Any], context: dict[Any, Any]) -> bool:
@@ -238,20 +244,24 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
         if entry is None:
             return
         literal, others = entry
+        logged = _MATCH_LOG.isEnabledFor(logging.INFO)
         for field, table in literal.items():
             try:
                 paths = table.get(fact.get(field), ())
             except TypeError:  # an unhashable value equals no literal
                 paths = ()
-            self._pass_all(fact, tag, paths)
-        self._pass_all(fact, tag, others)
+            self._pass_all(fact, tag, paths, logged)
+        self._pass_all(fact, tag, others, logged)
 
     @staticmethod
-    def _pass_all(fact: Any, tag: Any, paths: Iterable[_Path]) -> None:
+    def _pass_all(fact: Any, tag: Any, paths: Iterable[_Path], logged: bool) -> None:
         """Run each path's checks as its FeatureTesterNodes would; a match activates the beta nodes below."""
-        for predicates, capture, checks, children in paths:
+        for predicates, capture, checks, children, originals in paths:
             context: dict[Any, Any] = {}
-            if checks is None:
+            if logged:
+                if not _checked(fact, originals, context):
+                    continue
+            elif checks is None:
                 if not all(test(fact) for test in predicates):
                     continue
                 context[capture] = fact
