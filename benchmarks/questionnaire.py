@@ -17,7 +17,15 @@ A second run ("concerns: don't know") repeats the adaptive one with the person a
 "what brings you here?" with don't know: the questionnaire then screens every area (each
 topic's `screen` questions) and explores only the areas the answers open.
 
-Counts include the six opening questions (name, objective, success metric, stage, mood,
+A third run ("listening", issue 10) has the person answer "in a sentence or two, what is
+happening?" with one sentence built from the scenario's facts (benchmarks/sentences.yaml, in
+English and in Chinese: a phrase per concern, how they feel, the stage as they see it, then
+up to three facts they know); the expert
+proposes what it understood and the person keeps, with one keystroke, what is right. The
+story question and that confirmation count as two questions. In the other runs the person
+skips the story (it is not counted), as before issue 10.
+
+Counts include the opening questions (name, objective, success metric, stage, mood,
 concerns), which both orders ask first. Also printed: how many questions the adaptive run asks
 in all before it stops by itself. The questionnaire remembers each question's assessment per
 set of known facts, so a don't-know (which leaves the facts unchanged) costs nothing to re-rank.
@@ -33,7 +41,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from expert.consult.questionnaire import CONCERNS, load_questions, next_question, run, top_of, topics_for_families  # noqa: E402
+import yaml  # noqa: E402
+
+from expert.consult.listen import listen  # noqa: E402
+from expert.consult.questionnaire import (  # noqa: E402
+    CONCERNS,
+    STORY,
+    bears_on,
+    load_questions,
+    next_question,
+    run,
+    top_of,
+    topics_for_families,
+)
 from expert.errors import ExpertError  # noqa: E402
 from expert.knowledge import cached_knowledge  # noqa: E402
 from expert.planning.pipeline import load_situation  # noqa: E402
@@ -56,16 +76,64 @@ def settled_at(tops: list[tuple[str, ...]], target: tuple[str, ...]) -> int | No
     return k
 
 
-def adaptive(kb, catalogue, full: dict) -> tuple[list[tuple[str, ...]], list[str]]:
-    """Tops after 0, 1, 2 ... questions chosen by the questionnaire, and the facts asked."""
+SENTENCES = yaml.safe_load((ROOT / "benchmarks" / "sentences.yaml").read_text(encoding="utf-8"))
+
+
+def _says(fact: str, value, spec: dict) -> str | None:
+    """The template of a fact for this value, or None when the person would not mention it."""
+    if "values" in spec:
+        return spec["values"].get(value)
+    when = spec.get("when")
+    if when == "negative" and not (isinstance(value, (int, float)) and value < 0):
+        return None
+    if when is True and value is not True:
+        return None
+    return spec
+
+
+def sentence(kb, full: dict, target: tuple[str, ...], lang: str) -> str:
+    """One sentence a person would say: a phrase per concern, then up to three facts, those bearing on the top first."""
+    parts = [SENTENCES["concerns"][c][lang] for c in full.get(CONCERNS) or () if c in SENTENCES["concerns"]]
+    known = [(f, spec) for f, spec in SENTENCES["facts"].items() if full.get(f) is not None]
+    said = [(f, t) for f, spec in known if (t := _says(f, full[f], spec))]
+    said.sort(key=lambda ft: (ft[0] not in ("mood", "stage"), not bears_on(kb, ft[0]) & set(target)))
+    for fact, template in said[:2 + 3]:
+        value = full[fact]
+        shown = f"{abs(value):g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        parts.append(template[lang].replace("{v}", str(shown)))
+    return (", " if lang == "en" else ",").join(parts) + ("." if lang == "en" else "。")
+
+
+def _right(full: dict, fact: str, value) -> bool:
+    """Would the person keep this proposal: it says what their situation says."""
+    if isinstance(value, list):
+        return set(value) <= set(full.get(fact) or ())
+    if isinstance(value, float) and isinstance(full.get(fact), (int, float)):
+        return abs(full[fact] - value) < 1e-6
+    return full.get(fact) == value
+
+
+def adaptive(kb, catalogue, full: dict, story: str | None = None) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Tops after 0, 1, 2 ... questions chosen by the questionnaire, and the facts asked; with a story,
+    the person answers the listening question with it and confirms what the expert understood."""
     facts: dict = {}
-    skipped: set = set()
+    skipped: set = set() if story else {STORY}
     tops, asked = [top_of(kb, run(kb, facts))], []
     while True:
         choice, _ = next_question(kb, catalogue, facts, skipped)
         if choice is None:
             return tops, asked
         asked.append(choice.fact)
+        if choice.fact == STORY and story:
+            facts[STORY] = story
+            tops.append(top_of(kb, run(kb, facts)))
+            proposals = listen(kb, story)
+            if proposals:
+                asked.append("(confirm)")
+                facts.update({p.fact: tuple(p.value) if isinstance(p.value, list) else p.value
+                              for p in proposals if _right(full, p.fact, p.value)})
+                tops.append(top_of(kb, run(kb, facts)))
+            continue
         if choice.fact in full:
             facts[choice.fact] = full[choice.fact]
         else:
@@ -89,6 +157,7 @@ def main() -> int:
     kb = cached_knowledge()
     catalogue = load_questions(kb)
     rows = []
+    listened: dict[str, list[tuple[int | None, int]]] = {}
     started = time.perf_counter()
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         try:
@@ -102,6 +171,9 @@ def main() -> int:
         unsure, unsure_asked = adaptive(kb, catalogue, {k: v for k, v in full.items() if k != CONCERNS})
         rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target),
                      settled_at(unsure, target), len(unsure_asked)))
+        for lang in ("en", "zh"):
+            heard, heard_asked = adaptive(kb, catalogue, full, sentence(kb, full, target, lang))
+            listened.setdefault(lang, []).append((settled_at(heard, target), len(heard_asked)))
     elapsed = time.perf_counter() - started
     print(f"{'scenario':45} {'adaptive':>8} {'asked':>6} {'fixed':>6} {'unsure':>6} {'asked':>6}")
     for name, a, total, f, u, u_total in rows:
@@ -114,7 +186,7 @@ def main() -> int:
     never = sum(1 for _, a, *_ in rows if a is None)
     print()
     print(f"scenarios: {len(rows)} (adaptive never settled: {never}); questions in the catalogue: {len(catalogue.questions)}")
-    opening = len(catalogue.opening)
+    opening = len(catalogue.opening) - 1  # the story is skipped here
     print(f"adaptive: median {statistics.median(a_counts):g}, max {max(a_counts)} questions "
           f"(after the {opening} opening ones: median {statistics.median(a_counts) - opening:g}, "
           f"max {max(a_counts) - opening})")
@@ -124,7 +196,20 @@ def main() -> int:
     print(f"adaptive stops by itself after a median of {statistics.median(t for _, _, t, *_ in rows):g} questions "
           f"({elapsed:.1f} s for all scenarios, both runs)")
     _print_unsure(rows)
+    _print_listening(listened, statistics.median(a_counts))
     return 0
+
+
+def _print_listening(listened: dict[str, list[tuple[int | None, int]]], before: float) -> None:
+    """The listening run's figures per language, beside the figure without the opening sentence."""
+    print()
+    for lang, results in listened.items():
+        settled = [n for n, _ in results if n is not None]
+        never = sum(1 for n, _ in results if n is None)
+        print(f"listening ({lang}): median {statistics.median(settled):g}, max {max(settled)} questions until the top "
+              f"equals the full-information plan's, the story and its confirmation included (without the sentence: "
+              f"{before:g}); never settled: {never}; stops by itself after a median of "
+              f"{statistics.median(t for _, t in results):g}")
 
 
 def _n(count: int | None) -> str:
