@@ -90,7 +90,7 @@ def analyze(path: Path, fmt: str, input_format: str | None, since: str | None, u
         analysis = _run_with_progress(path, sys.stderr.isatty(), fmt=input_format, since=since,
                                       until=until, window_days=window_days, bots=bots, staff=staff)
     _print_warnings(found, analysis, kb, lang)
-    situation = situation_from_analysis(analysis, kb, name or path.stem)
+    situation = situation_from_analysis(analysis, kb, name or path.resolve().stem or "community")  # `.` names the folder
     plan = diagnose(situation, lang=lang, knowledge=kb)
     if situation_out is not None:
         atomic_write_text(situation_out, situation_yaml(situation, kb, lang), "situation file")
