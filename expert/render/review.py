@@ -77,7 +77,7 @@ def _sections(kb: KnowledgeBase, review: Review, lang: str) -> list[Section]:
     sections.append((say("review_guardrail"), [f"{titles.get(i, i)} ({i})" for i in review.guardrail_alerts]))
     sections.append((say("review_unknown"), [f"{m.label} ({m.fact}): {m.why}" for m in review.unknown]))
     members = review.member_notes or [say("review_members_none", name=review.community)] + [
-        f"  – {p}" for p in review.member_prompts]
+        f"– {p}" for p in review.member_prompts]
     sections.append((say("review_members"), members))
     sections.append((say("review_next_plan"), [_next_line(kb, n, lang) for n in review.next_plan]))
     sections.append((say("review_trend"), [f"{kb.fact_label(f, lang)} ({f}): " + " → ".join(
