@@ -53,7 +53,7 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     assert index == 0, "an answered question was asked again"
     resumed.expect_exact(PROMPT)
     resumed.sendline("declining")
-    resumed.expect("how are you feeling")
+    resumed.expect("feeling about the community right now")
     resumed.expect_exact(PROMPT)
     resumed.sendline("under pressure")
     resumed.expect("You are under real pressure")

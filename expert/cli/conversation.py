@@ -18,7 +18,17 @@ from rich.text import Text as RichText
 
 from expert.cli.common import emit, fail, knowledge_base
 from expert.consult.listen import Proposal, listen
-from expert.consult.questionnaire import CONCERNS, STORY, Catalogue, Choice, load_questions, next_question, profile, run
+from expert.consult.questionnaire import (
+    CONCERNS,
+    STORY,
+    Catalogue,
+    Choice,
+    load_questions,
+    next_question,
+    profile,
+    run,
+    why_asked,
+)
 from expert.consult.session import (
     AnswerError,
     Session,
@@ -29,14 +39,14 @@ from expert.consult.session import (
     parse_answer,
     words,
 )
-from expert.errors import ExpertError, InputFileError, Problem
+from expert.errors import ExpertError, InputFileError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase
 from expert.knowledge.facttypes import fact_type
 from expert.planning.pipeline import diagnose as run_diagnosis
 from expert.planning.planner import acknowledgement
 from expert.reasoning.engine import Reasoning
 from expert.reasoning.explain import how as explain_how
-from expert.reasoning.explain import why_fact
+from expert.reasoning.explain import how_in_words
 from expert.render import render
 from expert.render.terminal import renderables
 from expert.textsafe import terminal_text
@@ -54,9 +64,10 @@ def classify(kb: KnowledgeBase, text: str) -> tuple[str, str]:
     for command in COMMANDS:
         if word in words(kb, f"command_{command}_words"):
             return command, ""
-    for prefix in words(kb, "command_how_words"):
-        if word == prefix or word.startswith(prefix + " "):
-            return "how", stripped[len(prefix):].strip()
+    for command in ("how", "why"):
+        for prefix in words(kb, f"command_{command}_words"):
+            if word == prefix or word.startswith(prefix + " "):
+                return command, stripped[len(prefix):].strip()
     return "answer", stripped
 
 
@@ -221,9 +232,10 @@ def _say_focus(talk: _Talk, concerns: Any) -> None:
 
 
 def _current_ids(talk: _Talk, reasoning: Reasoning) -> str:
-    """The diagnoses held so far, for the usage hint of `how`."""
+    """The diagnoses held so far, numbered with their titles, for the usage hint of `how`."""
     ids = list(profile(talk.kb, reasoning))
-    return ", ".join(ids) if ids else talk.kb.message("consult_none_yet", talk.lang)
+    shown = [f"{i}. {talk.kb.diagnoses[d].title.get(talk.lang)} ({d})" for i, d in enumerate(ids, 1)]
+    return "; ".join(shown) if ids else talk.kb.message("consult_none_yet", talk.lang)
 
 
 def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
@@ -240,20 +252,56 @@ def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
         return
     reasoning = talk.reasoning()
     if command == "why":
-        lines = why_fact(talk.kb, reasoning, fact, talk.lang)
-        if not lines:
-            talk.say("consult_why_nothing", style="dim")
-            return
-        talk.say("consult_why_header", style="bold")
-        for line in lines:
-            talk.console.print(RichText(f"  • {line}"))
+        _why(talk, fact, bool(arg))
         return
-    if not arg or arg not in talk.kb.diagnoses or arg not in reasoning.cf:
+    detail = bool(arg) and arg.split()[-1].lower() in words(talk.kb, "command_rules_words")
+    target = _diagnosis_named(talk, " ".join(arg.split()[:-1]) if detail else arg, reasoning)
+    if target is None:
         key = "consult_how_unknown" if arg else "consult_how_usage"
         talk.say(key, style="yellow", id=arg, ids=_current_ids(talk, reasoning))
         return
-    for line in explain_how(talk.kb, reasoning, arg, talk.lang):
+    for line in (explain_how if detail else how_in_words)(talk.kb, reasoning, target, talk.lang):
         talk.console.print(RichText(line))
+
+
+def _why(talk: _Talk, fact: str, rules: bool) -> None:
+    """In sentences: what the expert is trying to tell apart, and which answer would move each (rule ids on request)."""
+    kb, lang = talk.kb, talk.lang
+    reason = why_asked(kb, talk.session.facts(), fact)
+    if not reason.apart:
+        talk.say("consult_why_nothing", style="dim")
+        return
+    titles = [kb.diagnoses[d].title.get(lang) for d in reason.apart]
+    talk.say("consult_why_apart" if reason.moves else "consult_why_together", style="bold", diagnoses="; ".join(titles))
+    spec = kb.facts[fact]
+    for value, diagnosis, now, then in reason.moves:
+        key = "consult_why_raises" if then > now else "consult_why_lowers"
+        talk.say(key, answer=fact_type(spec).display(kb, spec, value, lang), diagnosis=kb.diagnoses[diagnosis].title.get(lang),
+                 now=f"{now:.2f}", then=f"{then:.2f}")
+    if rules:
+        talk.say("consult_why_rules", style="dim", rules=", ".join(reason.rules))
+    else:
+        talk.say("consult_why_rules_hint", style="dim")
+
+
+def _diagnosis_named(talk: _Talk, text: str, reasoning: Reasoning) -> str | None:
+    """A diagnosis held so far, named by its number in the current list, its id, its title, or a near miss of either."""
+    held = list(profile(talk.kb, reasoning))
+    word = text.strip().lower()
+    if not word:
+        return None
+    if word.isdigit():
+        return held[int(word) - 1] if 1 <= int(word) <= len(held) else None
+    names = {d: {d.lower(), *(t.lower() for t in (talk.kb.diagnoses[d].title.en, talk.kb.diagnoses[d].title.zh or "") if t)}
+             for d in held}
+    exact = [d for d in held if word in names[d]]
+    if exact:
+        return exact[0]
+    partial = [d for d in held if any(word in n for n in names[d])]
+    if len(partial) == 1:
+        return partial[0]
+    guess = did_you_mean(word, [n for d in held for n in names[d]])
+    return next((d for d in held if guess in names[d]), None) if guess else None
 
 
 def _print_plan(talk: _Talk) -> None:

@@ -42,7 +42,7 @@ def listen(kb: KnowledgeBase, text: str) -> list[Proposal]:
         if word is None:
             continue
         if cue.number:
-            value = _number_near(kb, cue, statements, word)
+            value = next((v for w in cue.words if (v := _number_near(kb, cue, statements, w)) is not None), None)
             if value is not None and cue.number not in found:
                 found[cue.number] = Proposal(cue.number, value, word)
             continue

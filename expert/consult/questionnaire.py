@@ -41,7 +41,7 @@ __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
     "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
     "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
-    "screening", "opened_topics", "STORY",
+    "screening", "opened_topics", "STORY", "Reason", "why_asked",
 ]
 
 TOP_CERTAINTY = 0.5
@@ -639,3 +639,35 @@ def _screening_left(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list
 def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:
     """How many opening questions are still unanswered and not skipped."""
     return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped and not _heard_enough(n, facts))
+
+
+# --- why a question is asked, in sentences ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a question is asked: the conclusions it tells apart, and which answers would move each."""
+
+    apart: tuple[str, ...]
+    moves: tuple[tuple[Any, str, float, float], ...]  # (answer, diagnosis, certainty now, certainty then)
+    rules: tuple[str, ...]
+
+
+def why_asked(kb: KnowledgeBase, facts: Mapping[str, Any], fact: str, limit: int = 3) -> Reason:
+    """The diagnoses an answer to ``fact`` would move most, and for each the answer that moves it most."""
+    base = run(kb, facts)
+    now = profile(kb, base)
+    best: dict[str, tuple[float, Any, float]] = {}
+    for value in candidates(kb, fact):
+        after = profile(kb, run(kb, facts, {fact: value}))
+        for d in set(now) | set(after):
+            delta = after.get(d, 0.0) - now.get(d, 0.0)
+            if abs(delta) > _EPS and abs(delta) > abs(best.get(d, (0.0, None, 0.0))[0]):
+                best[d] = (delta, value, after.get(d, 0.0))
+    ranked = sorted(best, key=lambda d: (-abs(best[d][0]), kb.diagnoses[d].priority, d))[:limit]
+    waiting = [r for r in _rules_reading(kb, fact) if C.evaluate(r.when, base.facts, base.cf) is None]
+    if not ranked:  # no answer alone moves a conclusion: name those it could move together with others
+        together = sorted({r.diagnosis for r in waiting if kb.diagnoses[r.diagnosis].family != "anti_pattern"},
+                          key=lambda d: (kb.diagnoses[d].priority, d))
+        return Reason(tuple(together[:limit]), (), tuple(r.id for r in waiting))
+    return Reason(tuple(ranked), tuple((best[d][1], d, now.get(d, 0.0), best[d][2]) for d in ranked),
+                  tuple(r.id for r in waiting))

@@ -114,7 +114,7 @@ def mention(text: str, phrase: str, vocab: Vocabulary) -> Mention | None:
     if not phrase_n:
         return None
     cjk = has_cjk(phrase_n)
-    wanted = set(tokens(phrase_n, vocab.filler)) or set(tokens(phrase_n))
+    wanted = {w for w in tokens(phrase_n, vocab.filler) if w.isalnum()} or {w for w in tokens(phrase_n) if w.isalnum()}
     for i, clause in enumerate(clauses(text)):
         if cjk:
             compact, key = re.sub(r"\s+", "", clause), re.sub(r"\s+", "", phrase_n)

@@ -12,11 +12,21 @@ from expert.reasoning.certainty import as_certainty
 from expert.reasoning.engine import Reasoning
 from expert.textsafe import terminal_text
 
-__all__ = ["how", "why_fact", "rules_reading", "explain_id", "known_ids"]
+__all__ = ["how", "how_in_words", "why_fact", "rules_reading", "explain_id", "known_ids"]
 
 
 def how(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str = "en") -> list[str]:
     """Lines saying why a conclusion holds so far: each firing, its tests and matched values."""
+    return _how(kb, reasoning, diagnosis_id, lang, True)
+
+
+def how_in_words(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str = "en") -> list[str]:
+    """Why a conclusion holds so far, in sentences: the evidence for and against, without rule ids or tests."""
+    return _how(kb, reasoning, diagnosis_id, lang, False)
+
+
+def _how(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str, detail: bool) -> list[str]:
+    """The lines of how / how_in_words."""
     spec = kb.diagnoses.get(diagnosis_id)
     if spec is None:
         return []
@@ -28,7 +38,8 @@ def how(kb: KnowledgeBase, reasoning: Reasoning, diagnosis_id: str, lang: str = 
             continue
         sign = "+" if firing.cf > 0 else "-"
         evidence = terminal_text(fill(rules[firing.rule].evidence.get(lang), reasoning.facts))  # holds answers
-        lines.append(f"  {sign}{abs(firing.cf):.2f} [{firing.rule}] {evidence}  ({'; '.join(firing.tests)})")
+        lines.append(f"  {sign}{abs(firing.cf):.2f} [{firing.rule}] {evidence}  ({'; '.join(firing.tests)})" if detail
+                     else f"  {kb.message('how_for' if firing.cf > 0 else 'how_against', lang)} {evidence}")
     return lines
 
 
