@@ -89,9 +89,9 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
         numbers.append(-value if sign == "-" else value)
     if not numbers:
         for chunk in _ZH_NUM.findall(t):
-            value = _zh_number(chunk, vocab)
-            if value is not None and chunk not in ("万", "千", "百", "亿"):
-                numbers.append(value)
+            read = _zh_number(chunk, vocab)
+            if read is not None and chunk not in ("万", "千", "百", "亿"):
+                numbers.append(read)
     if len(numbers) != 1:
         return None
     value = numbers[0]

@@ -247,7 +247,8 @@ def _load(kb: KnowledgeBase) -> Vocabulary:
     where = str(path)
     if not path.exists():
         raise KnowledgeError(Problem(where, "missing vocabulary file", "add language.yaml to the knowledge folder"))
-    data = _mapping(load_yaml_file(path), where, "language.yaml", problems := [])
+    problems: list[Problem] = []
+    data = _mapping(load_yaml_file(path), where, "language.yaml", problems)
     numbers = _numbers(_mapping(data.get("numbers"), where, "numbers", problems), where, problems)
     vocab = Vocabulary(
         negation=_words(data.get("negation"), where, "negation", problems),

@@ -64,8 +64,8 @@ def read_tactic(kb: KnowledgeBase, text: str) -> TacticReading:
     forbidden_words = [w for tid, (neg, w) in found.items() if kb.tactics[tid].forbidden and not neg]
     proposed = [tid for tid, (neg, words) in found.items() if not neg and (
         kb.tactics[tid].forbidden or not any(words < fw for fw in forbidden_words))]
-    negated = [tid for tid, (neg, _) in found.items() if neg and tid not in proposed]
-    return TacticReading(text, tuple(proposed), tuple(negated))
+    refused = [tid for tid, (neg, _) in found.items() if neg and tid not in proposed]
+    return TacticReading(text, tuple(proposed), tuple(refused))
 
 
 def suggest_tactics(kb: KnowledgeBase, text: str, lang: str, limit: int = 3) -> tuple[str, ...]:
