@@ -122,15 +122,19 @@ def test_python_dash_m_entry_point():
     assert proc.returncode == 0 and json.loads(proc.stdout)["community"] == "DevForum"
 
 
-def test_markdown_lists_findings_then_refused_tactics_and_anti_patterns_apart(runner):
-    """Anti-patterns get their own section, refused tactics close the diagnoses (they rank first in JSON)."""
+def test_every_format_lists_the_diagnoses_in_the_plans_order_anti_patterns_apart(runner):
+    """Anti-patterns get their own section; the diagnoses keep the JSON's order in markdown and on the terminal
+    (refused tactics used to come first in JSON and last elsewhere)."""
     scenario = str(ROOT / "scenarios" / "combined_pressure_during_decline.yaml")
     data = json.loads(runner.invoke(cli, ["diagnose", scenario, "--format", "json"]).output)
     assert data["diagnoses"][0]["id"] == "violation.fake_activity" and data["anti_patterns"] == ["avoid.campaign_bombing"]
     text = runner.invoke(cli, ["diagnose", scenario, "--format", "markdown"]).output
     headed = [line.split("`")[1] for line in text.splitlines() if line.startswith("### ")]
-    assert headed == ["situation.activity_decline", "decline.content_fatigue", "pressure.short_term_target",
-                      "violation.fake_activity"]
+    assert headed == ["violation.fake_activity", "situation.activity_decline", "decline.content_fatigue",
+                      "pressure.short_term_target"]
+    assert headed == [d["id"] for d in data["diagnoses"] if d["id"] not in data["anti_patterns"] + data["referrals"]]
+    terminal = runner.invoke(cli, ["diagnose", scenario], env={"COLUMNS": "200"}).output
+    assert sorted(headed, key=terminal.index) == headed
     anti_section = text.split("## Anti-patterns to avoid")[1] if "## Anti-patterns to avoid" in text else ""
     assert data["diagnoses"][-1]["title"] in anti_section
 

@@ -209,3 +209,53 @@ def test_every_question_stands_on_its_own():
     leaning = {fact: q["ask"] for fact, q in questions.items()
                if dangling_en.search(q["ask"]["en"]) or dangling_zh.search(q["ask"]["zh"])}
     assert leaning == {}
+
+
+def test_two_consultations_in_one_second_never_share_a_session_file(tmp_path):
+    """Regression: the session file was named by the second alone, so two runs started together wrote one file."""
+    import datetime as dt
+
+    from expert.consult.session import default_session_path
+
+    moment = dt.datetime(2025, 1, 2, 3, 4, 5)
+    names = {default_session_path(moment, tmp_path) for _ in range(200)}
+    assert len(names) == 200 and all(n.name.startswith("consult-20250102-030405-") for n in names)
+    taken = default_session_path(moment, tmp_path)
+    taken.write_text("x", encoding="utf-8")
+    assert all(default_session_path(moment, tmp_path) != taken for _ in range(50))
+
+
+def test_consult_list_shows_the_saved_sessions(runner, tmp_path, monkeypatch):
+    from expert.consult.session import Session
+
+    monkeypatch.chdir(tmp_path)
+    empty = runner.invoke(cli, ["consult", "--list"])
+    assert empty.exit_code == 0 and "expert consult" in empty.stdout
+    session = Session(cached_knowledge(), lang="en", base={"community": {"name": "Listed"}},
+                      path=tmp_path / "consult-20250102-030405-abcdef.session.yaml")
+    session.save()
+    (tmp_path / "broken.session.yaml").write_text("steps: [\n", encoding="utf-8")
+    result = runner.invoke(cli, ["consult", "--list"])
+    assert result.exit_code == 0
+    assert "consult-20250102-030405-abcdef.session.yaml" in result.stdout and "Listed" in result.stdout
+    assert "broken.session.yaml  cannot be read" in result.stdout
+
+
+def test_model_dump_and_json_agree_on_field_names():
+    """Regression: model_dump() said `for_` where the JSON says `for`."""
+    import expert
+
+    plan = expert.diagnose(str(DEMO))
+    dumped, written = plan.model_dump(mode="json"), json.loads(plan.to_json())
+    assert dumped == written and "for" in dumped["actions"][0] and "for_" not in dumped["actions"][0]
+
+
+def test_situation_and_plan_have_readable_reprs():
+    import expert
+    from expert.model.situation import Situation
+
+    situation = Situation.load(DEMO, cached_knowledge())
+    plan = expert.diagnose(situation)
+    assert repr(situation).startswith("Situation('DevForum', ") and "activity_change_pct=-34" in repr(situation)
+    assert repr(plan).startswith("Plan('DevForum', ") and "decline.content_fatigue" in repr(plan)
+    assert len(repr(plan)) < 600 and len(repr(situation)) < 600

@@ -29,13 +29,18 @@ Examples:
 @click.option("--export-situation", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="When finished, write the answers as a situation file.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: when stdout is a terminal).")
+@click.option("--list", "list_sessions", is_flag=True, help="List the saved sessions in this folder, newest first.")
 @KNOWLEDGE_OPTION
 @record_options
 def consult(source: str | None, resume: Path | None, session_path: Path | None, lang: str | None, fmt: str,
-            output: Path | None, export: Path | None, color: bool | None, knowledge_dir: Path | None,
-            record: bool, db: Path | None, as_of: str | None) -> None:
+            output: Path | None, export: Path | None, color: bool | None, list_sessions: bool,
+            knowledge_dir: Path | None, record: bool, db: Path | None, as_of: str | None) -> None:
     """Answer a few questions; get the diagnosis and plan. Every answer is saved as you go."""
     from expert.cli.conversation import run_consultation
+
+    if list_sessions:
+        _list_sessions(lang or "en", knowledge_dir)
+        return
 
     as_of = checked_date(as_of, lang or "en")
 
@@ -43,6 +48,26 @@ def consult(source: str | None, resume: Path | None, session_path: Path | None, 
         record_assessment(record, db, as_of, knowledge_base(knowledge_dir), plan.lang, situation, plan, "consult")
 
     run_consultation(source, resume, session_path, lang, fmt, output, export, color, knowledge_dir, on_finish)
+
+
+def _list_sessions(lang: str, knowledge_dir: Path | None) -> None:
+    """One line per session file here: its name, when it started, the community, answers, finished or not."""
+    from expert.consult.session import saved_sessions
+    from expert.textsafe import terminal_text
+
+    kb = knowledge_base(knowledge_dir)
+    found = saved_sessions(kb)
+    if not found:
+        click.echo(kb.message("consult_list_none", lang))
+        return
+    for path, session in found:
+        if session is None:
+            click.echo(f"{terminal_text(path.name)}  {kb.message('consult_list_unreadable', lang)}")
+            continue
+        name = session.situation_data().get("community", {}).get("name") or "?"
+        state = kb.message("consult_list_finished" if session.finished else "consult_list_open", lang)
+        click.echo(f"{terminal_text(path.name)}  {session.created}  {terminal_text(str(name), limit=60)}  "
+                   f"{kb.message('consult_list_answers', lang, count=len(session.steps))}  {state}")
 
 
 @click.command(epilog="""\b

@@ -26,7 +26,7 @@ try:
 except ImportError:  # Windows: no advisory locks; consultations are not locked there
     fcntl = None  # type: ignore[assignment]
 
-from expert.errors import InputFileError, Problem, SituationError, did_you_mean
+from expert.errors import ExpertError, InputFileError, Problem, SituationError, did_you_mean
 from expert.knowledge import LANGS, FactSpec, KnowledgeBase
 from expert.knowledge.facttypes import AnswerError, fact_type, words
 from expert.model.situation import Situation, unwrap_scenario
@@ -34,7 +34,7 @@ from expert.yamlio import atomic_write_text, load_mapping_text, read_text, short
 
 __all__ = [
     "Session", "Step", "AnswerError", "parse_answer", "set_fact", "unset_fact", "knowledge_hash",
-    "is_session", "load_source", "default_session_path", "resolve_fact", "words", "file_bool", "lock_session", "FORMAT", "VERSION",
+    "is_session", "load_source", "default_session_path", "saved_sessions", "resolve_fact", "words", "file_bool", "lock_session", "FORMAT", "VERSION",
 ]
 
 FORMAT = "community-expert/session"
@@ -146,10 +146,31 @@ def load_source(kb: KnowledgeBase, path: str | Path) -> tuple[dict[str, Any], Se
     return data, None
 
 
-def default_session_path(now: _dt.datetime | None = None) -> Path:
-    """consult-<timestamp>.session.yaml in the current folder."""
-    now = now or _dt.datetime.now()
-    return Path(f"consult-{now.strftime('%Y%m%d-%H%M%S')}.session.yaml")
+def default_session_path(now: _dt.datetime | None = None, folder: Path = Path()) -> Path:
+    """consult-<timestamp>-<random>.session.yaml in ``folder``, a name no file has yet.
+
+    The random part keeps two consultations started in the same second (two terminals, a script)
+    from sharing, and so overwriting, one session file.
+    """
+    import secrets
+
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    while True:
+        path = folder / f"consult-{stamp}-{secrets.token_hex(3)}.session.yaml"
+        if not path.exists():
+            return path
+
+
+def saved_sessions(kb: KnowledgeBase, folder: Path = Path()) -> list[tuple[Path, Session | None]]:
+    """The session files in ``folder`` (newest first), each with its session, or None when it cannot be read."""
+    found = []
+    paths = [p for p in folder.glob("*.session.yaml") if p.is_file()]
+    for path in sorted(paths, key=lambda p: (-p.stat().st_mtime, p.name)):
+        try:
+            found.append((path, Session.load(kb, path)))
+        except ExpertError:
+            found.append((path, None))
+    return found
 
 
 def _check_version(kb: KnowledgeBase, value: Any, where: str, lang: str) -> None:

@@ -12,7 +12,19 @@ SCHEMA_VERSION = "1.0"
 
 
 class _Out(BaseModel):
+    """Output models: frozen, and dumped under the names of the JSON (``for``, not ``for_``) by default."""
+
     model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """As pydantic's, but by alias unless told otherwise, so a dump and the JSON agree on field names."""
+        kwargs.setdefault("by_alias", True)
+        return super().model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """As pydantic's, but by alias unless told otherwise."""
+        kwargs.setdefault("by_alias", True)
+        return super().model_dump_json(**kwargs)
 
 
 class DiagnosisResult(_Out):
@@ -109,6 +121,14 @@ class Plan(_Out):
     missing_information: list[MissingFact]
     unrecognised_tactics: list[str]
     trace: list[FiringRecord]
+
+    def __repr__(self) -> str:
+        """A short summary for a console: the community, the diagnoses with their certainty, how many actions."""
+        found = ", ".join(f"{d.id} {d.certainty:.2f}" for d in self.diagnoses[:6])
+        more = f", … {len(self.diagnoses) - 6} more" if len(self.diagnoses) > 6 else ""
+        provisional = ", provisional" if self.provisional else ""
+        return (f"Plan({self.community!r}, lang={self.lang!r}{provisional}, diagnoses=[{found}{more}], "
+                f"actions={len(self.actions)})")
 
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON: same plan, same bytes (keys in model order, UTF-8 kept)."""

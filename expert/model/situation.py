@@ -196,6 +196,13 @@ class Situation:
         if problems:
             raise SituationError(problems, lang)
 
+    def __repr__(self) -> str:
+        """A short summary for a console: the name and the known facts (the first few), not the pydantic tree."""
+        known = {k: v for k, v in self.facts().items() if k != "name"}
+        shown = ", ".join(f"{k}={short_repr(v, 30)}" for k, v in list(known.items())[:8])
+        more = f", … {len(known) - 8} more" if len(known) > 8 else ""
+        return f"Situation({self.name!r}, {len(known)} known facts: {shown}{more})"
+
     def facts(self) -> dict[str, Any]:
         """Flat mapping fact name → value, known facts only (unknown facts are absent)."""
         return _flatten(self.model, self.kb)

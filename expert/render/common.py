@@ -8,7 +8,6 @@ from expert.textsafe import TEXT_LIMIT, clip, grouped
 
 __all__ = ["Labels"]
 
-VIOLATION = "violation"  # the family (families.yaml) of refused tactics
 
 
 class Labels:
@@ -65,11 +64,10 @@ class Labels:
         return found.title if found else diagnosis_id
 
     def table_diagnoses(self) -> list[DiagnosisResult]:
-        """Diagnoses for the main table: findings, then refused tactics (family violation) last;
+        """Diagnoses for the main table, in the plan's order (the order of the JSON, so every format agrees);
         anti-patterns and referrals, as the plan lists them, have sections of their own."""
         apart = set(self.plan.anti_patterns) | set(self.plan.referrals)
-        shown = [d for d in self.plan.diagnoses if d.id not in apart]
-        return [d for d in shown if d.family != VIOLATION] + [d for d in shown if d.family == VIOLATION]
+        return [d for d in self.plan.diagnoses if d.id not in apart]
 
     def warning_lines(self) -> list[str]:
         """The plan's warnings as shown: identical ones once with "(×N)", at most WARNINGS_SHOWN,
