@@ -5,7 +5,7 @@ Light on purpose (click only at import): `expert --help` loads this and each com
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["knowledge_base", "emit", "print_error", "fail", "LANG_OPTION", "KNOWLEDGE_OPTION", "PROBLEM_LIMIT",
            "remember_lang", "set_debug", "knowledge_notice", "version_text", "docs_folder"]
 
-_STATE = {"debug": False, "lang": "en"}  # set by --debug and --lang: how an error is shown
+_STATE: dict[str, Any] = {"debug": False, "lang": "en"}  # set by --debug and --lang: how an error is shown
 
 
 def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

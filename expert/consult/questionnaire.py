@@ -95,21 +95,29 @@ class Choice:
 
 # --- the catalogue -------------------------------------------------------------------------
 
-def _text(data: Any, where: str, what: str, problems: list[Problem]) -> Text | None:
+Place = tuple[str, int]  # a file and a line in it (0: the file as a whole)
+
+
+def _problem(place: Place, message: str, hint: str | None = None) -> Problem:
+    """A problem at a place in questions.yaml, its file and line kept apart."""
+    return Problem(place[0], message, hint, line=place[1])
+
+
+def _text(data: Any, where: Place, what: str, problems: list[Problem]) -> Text | None:
     """A bilingual string; both languages are required for questions."""
     if not isinstance(data, dict) or not data.get("en") or not data.get("zh"):
-        problems.append(Problem(where, f"{what} needs both en and zh text", "write {en: ..., zh: ...}"))
+        problems.append(_problem(where, f"{what} needs both en and zh text", "write {en: ..., zh: ...}"))
         return None
     extra = set(data) - {"en", "zh"}
     if extra:
-        problems.append(Problem(where, f"{what} has unexpected keys {sorted(extra)}", "allowed: en, zh"))
+        problems.append(_problem(where, f"{what} has unexpected keys {sorted(extra)}", "allowed: en, zh"))
     return Text(en=str(data["en"]), zh=str(data["zh"]))
 
 
-def _names(data: Any, where: str, what: str, known: Any, problems: list[Problem]) -> tuple[str, ...]:
+def _names(data: Any, where: Place, what: str, known: Any, problems: list[Problem]) -> tuple[str, ...]:
     """A non-empty list of ids drawn from ``known``; each unknown one is a problem with a suggestion."""
     if not isinstance(data, list) or not data:
-        problems.append(Problem(where, f"{what} needs a non-empty list"))
+        problems.append(_problem(where, f"{what} needs a non-empty list"))
         return ()
     out = []
     for item in map(str, data):
@@ -117,7 +125,7 @@ def _names(data: Any, where: str, what: str, known: Any, problems: list[Problem]
             out.append(item)
             continue
         guess = did_you_mean(item, known)
-        problems.append(Problem(where, f"{what}: unknown '{item}'", f"did you mean '{guess}'?" if guess else
+        problems.append(_problem(where, f"{what}: unknown '{item}'", f"did you mean '{guess}'?" if guess else
                                 f"known: {', '.join(sorted(known))}"))
     return tuple(out)
 
@@ -131,14 +139,14 @@ def _check_topics(kb: KnowledgeBase, data: Any, where: str, problems: list[Probl
     values = tuple(spec.values or ()) if spec else ()
     topics: dict[str, tuple[str, ...]] = {}
     for topic, body in data.items():
-        loc = f"{where}:{getattr(body, 'line', 0) or getattr(data, 'line', 0)}"
+        loc = (where, getattr(body, 'line', 0) or getattr(data, 'line', 0))
         if values and topic != GENERAL and topic not in values:
             guess = did_you_mean(str(topic), (*values, GENERAL))
-            problems.append(Problem(loc, f"topic '{topic}' is not a value of the '{CONCERNS}' fact",
+            problems.append(_problem(loc, f"topic '{topic}' is not a value of the '{CONCERNS}' fact",
                                     f"did you mean '{guess}'?" if guess else f"add it to {CONCERNS} in facts.yaml"))
             continue
         if not isinstance(body, dict) or "families" not in body or set(body) - {"families", "screen"}:
-            problems.append(Problem(loc, f"topic '{topic}': expected {{families: [...], screen: [...]}}",
+            problems.append(_problem(loc, f"topic '{topic}': expected {{families: [...], screen: [...]}}",
                                     "screen (the first questions to ask about the topic) is optional"))
             continue
         topics[str(topic)] = _names(body["families"], loc, f"topic '{topic}' families", kb.families or {}, problems)
@@ -156,7 +164,7 @@ def _check_screens(data: Any, topics: dict[str, tuple[str, ...]], questions: dic
     for topic, body in (data.items() if isinstance(data, dict) else ()):
         if topic not in topics or not isinstance(body, dict) or "screen" not in body:
             continue
-        loc = f"{where}:{getattr(body['screen'], 'line', 0) or getattr(body, 'line', 0)}"
+        loc = (where, getattr(body['screen'], 'line', 0) or getattr(body, 'line', 0))
         own = [f for f, q in questions.items() if topic in q.topics or GENERAL in q.topics]
         screens[str(topic)] = _names(body["screen"], loc, f"topic '{topic}' screen", own, problems)
     return screens
@@ -165,16 +173,16 @@ def _check_screens(data: Any, topics: dict[str, tuple[str, ...]], questions: dic
 def _check_question(kb: KnowledgeBase, fact: str, body: Any, where: str, topics: dict[str, tuple[str, ...]],
                     problems: list[Problem]) -> Question | None:
     """One question entry: ask and help in both languages, and known topics."""
-    loc = f"{where}:{getattr(body, 'line', 0)}"
+    loc = (where, getattr(body, 'line', 0))
     if not isinstance(body, dict):
-        problems.append(Problem(loc, f"question '{fact}': expected a mapping with ask, help and topics"))
+        problems.append(_problem(loc, f"question '{fact}': expected a mapping with ask, help and topics"))
         return None
     extra = set(body) - {"ask", "help", "topics"}
     if extra:
-        problems.append(Problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help, topics"))
+        problems.append(_problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help, topics"))
     ask = _text(body.get("ask"), loc, f"question '{fact}' ask", problems)
     help_ = _text(body.get("help"), loc, f"question '{fact}' help", problems)
-    topics_loc = f"{where}:{getattr(body.get('topics'), 'line', 0) or getattr(body, 'line', 0)}"
+    topics_loc = (where, getattr(body.get('topics'), 'line', 0) or getattr(body, 'line', 0))
     found = _names(body.get("topics"), topics_loc, f"question '{fact}' topics", topics, problems)
     return Question(fact, ask, help_, kb.facts[fact], found) if ask and help_ and found else None
 
@@ -190,10 +198,10 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
     topics = _check_topics(kb, data.get("topics"), where, problems)
     questions: dict[str, Question] = {}
     for fact, body in (data.get("questions") or {}).items():
-        loc = f"{where}:{getattr(body, 'line', 0)}"
+        loc = (where, getattr(body, 'line', 0))
         if fact not in kb.facts:
             guess = did_you_mean(str(fact), kb.facts)
-            problems.append(Problem(loc, f"question for unknown fact '{fact}'",
+            problems.append(_problem(loc, f"question for unknown fact '{fact}'",
                                     f"did you mean '{guess}'?" if guess else "declare the fact in facts.yaml"))
             continue
         question = _check_question(kb, str(fact), body, where, topics, problems)
