@@ -153,7 +153,7 @@ def _parse_yaml(text: str, where: str, strict: bool = False) -> Any:
         problem = getattr(exc, "problem", None) or str(exc)
         hint = "give each key once" if "duplicate key" in problem else "write a smaller number" \
             if " digits " in problem else "check indentation and quoting"
-        raise InputFileError(Problem(where, f"not valid YAML: {problem}", hint,
+        raise InputFileError(Problem(where, f"not valid YAML: {problem}", hint, "file-not-yaml", value=problem,
                                      line=mark.line + 1 if mark else 0)) from None
     try:
         too_big = _expanded_size(data, MAX_NODES) > MAX_NODES
@@ -182,10 +182,10 @@ def read_text(path: str | Path, what: str = "file") -> str:
             with open(path, "rb") as handle:
                 data = _read_capped(handle, where, what)
     except FileNotFoundError:
-        raise InputFileError(Problem(where, f"cannot read {what}: no such file", "check the path")) from None
+        raise InputFileError(Problem(where, f"cannot read {what}: no such file", "check the path", "file-missing")) from None
     except IsADirectoryError:
         raise InputFileError(Problem(where, f"cannot read {what}: it is a folder, not a file",
-                                     "pass the file inside it")) from None
+                                     "pass the file inside it", "file-folder")) from None
     except OSError as exc:
         raise InputFileError(Problem(where, f"cannot read {what}: {exc.strerror or exc}")) from None
     if len(data) > MAX_BYTES:
@@ -281,7 +281,8 @@ def _parse_json(text: str, where: str) -> Any:
         if not isinstance(exc, json.JSONDecodeError):
             hint = "write a smaller number" if " digits " in str(exc) else "give each key once"
             raise InputFileError(Problem(where, f"not valid JSON: {exc}", hint)) from None
-        json_error = InputFileError(Problem(where, f"not valid JSON: {exc.msg}", "check commas and quotes",
+        json_error = InputFileError(Problem(where, f"not valid JSON: {exc.msg}", "check commas and quotes", "file-not-json",
+                                            value=exc.msg,
                                             line=exc.lineno))
     try:
         return _parse_yaml(text, where, strict=True)

@@ -259,3 +259,13 @@ def test_situation_and_plan_have_readable_reprs():
     assert repr(situation).startswith("Situation('DevForum', ") and "activity_change_pct=-34" in repr(situation)
     assert repr(plan).startswith("Plan('DevForum', ") and "decline.content_fatigue" in repr(plan)
     assert len(repr(plan)) < 600 and len(repr(situation)) < 600
+
+
+def test_file_errors_are_told_in_the_report_language(capsys, tmp_path):
+    """A missing file or broken YAML is explained in Chinese with --lang zh (the parser's own detail kept)."""
+    code, _, err = run_main(["diagnose", str(tmp_path / "nope.yaml"), "--lang", "zh"], capsys)
+    assert code == 2 and "文件不存在" in err and "怎么办" in err and "no such file" not in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("community:\n  name: [x\n", encoding="utf-8")
+    code, _, err = run_main(["diagnose", str(broken), "--lang", "zh"], capsys)
+    assert code == 2 and "不是有效的 YAML" in err and f"{broken}:3" in err

@@ -67,6 +67,28 @@ def _error_words(lang: str) -> tuple[str, str]:
         return "Error", "What to do"
 
 
+def _localised(problem: Any, lang: str) -> Any:
+    """A file problem (its code starts with ``file-``) in the report's language, from knowledge/messages.yaml.
+
+    The layers that read files know no language; they give each problem a code, and its technical
+    detail (the parser's own words) as its value.
+    """
+    import dataclasses
+
+    from expert.errors import ExpertError, Problem
+    from expert.knowledge import cached_knowledge
+
+    if lang == "en" or not isinstance(problem, Problem) or not problem.code.startswith("file-"):
+        return problem
+    key = "problem_" + problem.code.replace("-", "_")
+    try:
+        kb = cached_knowledge()
+        return dataclasses.replace(problem, message=kb.message(key, lang, detail=problem.value or ""),
+                                   hint=kb.message(f"{key}_hint", lang))
+    except (ExpertError, KeyError):
+        return problem
+
+
 def print_error(exc: ExpertError) -> None:
     """Our error on stderr: what happened (where, what) and what to do, one problem after another.
 
@@ -76,10 +98,11 @@ def print_error(exc: ExpertError) -> None:
 
     lang = exc.lang if exc.lang != "en" else _STATE["lang"]
     heading, what_to_do = _error_words(lang)
+    problems = [_localised(p, lang) for p in exc.problems]
     if _STATE["debug"]:
         heading += f" ({exc.__class__.__name__})"
     click.echo(f"{heading}:", err=True)
-    for problem in exc.problems:  # file names and values come from outside: no control characters
+    for problem in problems:  # file names and values come from outside: no control characters
         hint = getattr(problem, "hint", None)
         text = str(problem)
         if hint and text.endswith(f" ({hint})"):
