@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from expert.cli import cli, main
+from expert.knowledge.planning import planning_of
 from expert.textsafe import grouped, markdown_text, terminal_markup, terminal_text
 
 from .conftest import ROOT
@@ -43,6 +44,8 @@ def diagnose(runner, data: dict, *args: str):
 def allowed_heading_lines(kb) -> set[str]:
     """Every markdown heading the report itself may start a line with (from the knowledge base)."""
     heads = {f"## {kb.message(k, lang)}" for k in kb.messages if k.startswith("heading_") for lang in ("en", "zh")}
+    planning = planning_of(kb)
+    heads |= {f"## {planning.text(k, lang)}" for k in planning.texts if k.startswith("heading_") for lang in ("en", "zh")}
     return heads | {f"### {markdown_text(d.title.get(lang))}" for d in kb.diagnoses.values() for lang in ("en", "zh")}
 
 

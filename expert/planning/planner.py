@@ -267,7 +267,8 @@ def _funnel_note(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> list[st
     stage = facts.get(spec.norm_by or "") if spec.norm_by else None
     row = stage if stage in spec.norms else "default"
     norms = ", ".join(f"{kb.derived[spec.choices[c]].label.get(lang)} {v * 100:.0f}%" for c, v in spec.norms[row].items())
-    return [fill(planning_of(kb).text("funnel_norms", lang), {"stage": _display_values(kb, {"stage": stage}, lang).get("stage") or row,
+    shown = _display_values(kb, {"stage": stage}, lang).get("stage") if row != "default" else None
+    return [fill(planning_of(kb).text("funnel_norms", lang), {"stage": shown or planning_of(kb).text("stage_default", lang),
                                                            "norms": norms, "source": spec.source.get(lang)})]
 
 
