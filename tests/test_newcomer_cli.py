@@ -43,7 +43,7 @@ def run_main(argv, capsys):
     return exit_info.value.code, out, err
 
 
-@pytest.mark.parametrize("columns", [80, 200])
+@pytest.mark.parametrize("columns", [80, 100, 200])
 def test_terminal_report_fits_the_window_and_breaks_no_word(runner, columns):
     """At 80 and at 200 columns every line fits, and no word is cut inside a table column ('mechani/sms')."""
     result = runner.invoke(cli, ["diagnose", str(DEMO)], env={"COLUMNS": str(columns)})

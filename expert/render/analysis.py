@@ -14,7 +14,7 @@ from expert.ingest.report import HISTORY_MONTHS, ingest_texts, sparkline
 from expert.knowledge import KnowledgeBase
 from expert.model.plan import Plan
 from expert.render import render
-from expert.render.terminal import renderables, to_text
+from expert.render.terminal import fit_words, renderables, to_text
 from expert.textsafe import markdown_text
 
 __all__ = ["render_analysis", "BOTS_SHOWN"]
@@ -61,7 +61,7 @@ def _metrics_table(analysis: Analysis, kb: KnowledgeBase, lang: str) -> Table:
         table.add_row(f"{kb.fact_label(metric.fact.split('.')[-1], lang)}\n[dim]{metric.fact}[/dim]\n"
                       f"[dim italic]{escape(metric.definition(lang, kb.root))}[/dim italic]",
                       _value_text(metric, kb, lang), evidence)
-    return table
+    return fit_words(table)
 
 
 def _history_lines(analysis: Analysis, kb: KnowledgeBase, lang: str) -> tuple[str, list[tuple[str, str, str]]] | None:
@@ -179,4 +179,4 @@ def render_analysis(analysis: Analysis, situation: dict[str, Any], plan: Plan, f
     history = _history_table(analysis, kb, lang)
     parts = [_source_line(analysis, kb, lang), *([history] if history is not None else []),
              _metrics_table(analysis, kb, lang), *notes, *renderables(plan, kb)]
-    return to_text(parts)
+    return to_text(parts, width=None)  # the real width: renderables above stack their tables below NARROW

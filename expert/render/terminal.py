@@ -12,7 +12,7 @@ from expert.render.common import Labels
 from expert.render.view import report_view
 from expert.textsafe import terminal_text as _t
 
-__all__ = ["render_terminal", "renderables", "to_text", "NARROW", "terminal_width"]
+__all__ = ["render_terminal", "renderables", "to_text", "NARROW", "terminal_width", "fit_words"]
 
 NARROW = 100  # below this many columns the tables stack their columns so no word is cut
 
@@ -22,12 +22,25 @@ def terminal_width() -> int:
     return Console().width
 
 
-def _words_fit(table: Table) -> Table:
-    """Give every column at least the width of its longest word, so rich wraps between words, never inside one."""
+def _plain(cell: object) -> str:
+    """A cell's text as shown: a Text's plain text, a markup string without its tags."""
+    if isinstance(cell, Text):
+        return cell.plain
+    try:
+        return Text.from_markup(str(cell)).plain
+    except Exception:  # noqa: BLE001 - not markup after all: measure it as written
+        return str(cell)
+
+
+def fit_words(table: Table, longest_kept: int = 40) -> Table:
+    """Give every column at least the width of its longest word (up to ``longest_kept``), so rich wraps
+    between words, never inside one."""
     for column in table.columns:
-        texts = [str(column.header), *(c.plain if isinstance(c, Text) else str(c) for c in column.cells)]
-        longest = max((len(w) for t in texts for w in t.split()), default=1)
-        column.min_width = max(column.min_width or 0, min(longest, 30))
+        texts = [_plain(column.header), *(_plain(c) for c in column.cells)]
+        longest = min(max((len(w) for t in texts for w in t.split()), default=1), longest_kept)
+        column.min_width = max(column.min_width or 0, longest)
+        if column.ratio and not column.width:  # rich takes a ratio column's minimum from its width, not min_width
+            column.width = longest
     return table
 
 
@@ -62,7 +75,7 @@ def _diagnoses_table(plan: Plan, L: Labels, narrow: bool = False) -> Table:
     for d in L.table_diagnoses():
         table.add_row(Text(f"{_t(d.title)}\n", style="bold").append(_t(d.id), style="dim"), _t(L.certainty(d)),
                       _evidence(d))
-    return _words_fit(table)
+    return fit_words(table)
 
 
 def _plan_stacked(plan: Plan, L: Labels, title: str | None, actions: list | None) -> Table:
@@ -106,7 +119,7 @@ def _plan_table(plan: Plan, L: Labels, title: str | None = None, actions: list |
             f"\n{L('col_guardrail')}: ", style="yellow").append(_t(a.guardrail_metric), style="default")
         who = Text(_t(a.owner)).append(f"\n{L('col_effort')}: {L.effort(a)}\n{L('col_review')}: {L.review(a)}", style="dim")
         table.add_row(str(a.rank), Text(L.phase(a)).append(f"\n{L.tier(a.tier)}", style="dim"), action, measures, who)
-    return _words_fit(table)
+    return fit_words(table)
 
 
 def _bullets(title: str, lines: list[str], style: str) -> Panel:
