@@ -160,6 +160,7 @@ def _first(doc):
     ("zulip", lambda r: r.pop("sender_id"), "messages[1]: field 'sender_id' is missing"),
     ("matrix", lambda r: r.update(origin_server_ts=[1]), "chunk[1]: field 'origin_server_ts' is a list"),
     ("matrix", lambda r: r.pop("sender"), "chunk[1]: field 'sender' is missing"),
+    ("matrix", lambda r: r.update(event_id=["$x"]), "chunk[1]: field 'event_id' is a list"),  # was a TypeError
 ])
 def test_bad_field_names_file_record_and_field(tmp_path, fmt, breaker, expected):
     doc = _page(fmt)

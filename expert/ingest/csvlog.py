@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -164,8 +165,10 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
     latest = Latest(now)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = csv.reader(capped_lines(fh, path))
-        cols = _columns(path, next(rows, None) or ["timestamp", "actor"])
-        ts_i, fromiso, top, limit = cols["timestamp"], datetime.fromisoformat, None, latest.limit
+        header: list[str] | None = next(rows, None)
+        cols = _columns(path, header or ["timestamp", "actor"])
+        top: datetime | None = None
+        ts_i, fromiso, limit = cols["timestamp"], datetime.fromisoformat, latest.limit
         try:
             for row in rows:
                 if len(row) <= ts_i or not row[ts_i]:
@@ -179,7 +182,7 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
                     t = _slow_time(path, rows.line_num, text)
                 if top is None or t > top:
                     if t > limit:
-                        latest.outlier(lambda n=rows.line_num: f"{printable(path.name)} line {n}")
+                        latest.outlier(partial(_line_name, path, rows.line_num))
                     else:
                         top = t
         except csv.Error as exc:
@@ -188,6 +191,11 @@ def latest_csv(path, now: datetime | None = None) -> datetime | None:
     if found:
         warn("future_events_ignored", **found)
     return top
+
+
+def _line_name(path: Path, line: int) -> str:
+    """Name a line of a CSV log for a warning."""
+    return f"{printable(path.name)} line {line}"
 
 
 def read_jsonl(path, ids: Identities) -> Iterator[Event]:

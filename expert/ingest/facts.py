@@ -63,13 +63,13 @@ class _Out:
         self.metrics: list[Metric] = []
         self.notes: list[Note] = []
 
-    def emit(self, fact: str, value, unit: str = "", **evidence) -> None:
+    def emit(self, fact: str, value: bool | int | float | str, unit: str = "", /, **evidence: object) -> None:
         """Record one fact with its definition key, counts and window bounds."""
         evidence.setdefault("windows", self.bounds)
         self.metrics.append(Metric(fact=fact, value=value, unit=unit, definition_key=fact,
                                    definition_values=DEFINITIONS[fact], evidence=evidence))
 
-    def note(self, key: str, **values) -> None:
+    def note(self, key: str, **values: object) -> None:
         """Explain why a fact was left out: a key of NOTE_KEYS and its placeholder values."""
         if key not in NOTE_KEYS:
             raise KeyError(f"note {key!r} is not in NOTE_KEYS")
@@ -110,7 +110,7 @@ def _old_export(out: _Out) -> None:
         out.note("old_export", latest=_day(out.acc.win.until), days=days, today=today.date().isoformat())
 
 
-def _day(value) -> str:
+def _day(value: datetime) -> str:
     """A datetime as YYYY-MM-DD for evidence."""
     return value.date().isoformat()
 
@@ -119,6 +119,7 @@ def _history(out: _Out) -> bool:
     """Age, silence against the community's own rhythm, trailing year; returns whether it is dormant."""
     acc = out.acc
     until, first, last = acc.win.until, acc.earliest, acc.latest
+    assert first is not None and last is not None  # summarise gets here only once an event was used
     active_days = [d for d, n in acc.days.items() if n]
     if acc.since is None and len(active_days) >= MINIMUM["active_days_for_rhythm"]:  # a sample is not a life
         out.emit("community.age_months", round((until - first).days / 30.44, 1), "months", first_event=_day(first))
@@ -155,8 +156,9 @@ def _window_series(acc: Accumulator) -> list[int]:
     Only windows wholly inside the history count: the partial window holding the first event would
     read as a quiet quarter.
     """
-    span, u = acc.span_days, acc.until_day
-    oldest = max(0, (u - acc.earliest.toordinal() + 1) // span - 1)
+    span, u, first = acc.span_days, acc.until_day, acc.earliest
+    assert first is not None  # summarise gets here only once an event was used
+    oldest = max(0, (u - first.toordinal() + 1) // span - 1)
     counts = [0] * (oldest + 1)
     for d, n in acc.days.items():
         k = (u - d) // span

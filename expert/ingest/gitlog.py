@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, printable, warn
@@ -53,8 +54,8 @@ def git_dir(path: Path) -> Path:
         return path
     for parent in path.resolve().parents:
         if (parent / ".git").exists():
-            raise IngestError(path, f"not the top level of a git repository (it is inside {printable(parent)})",
-                              f"point at the repository itself: {printable(parent)}")
+            raise IngestError(path, f"not the top level of a git repository (it is inside {printable(str(parent))})",
+                              f"point at the repository itself: {printable(str(parent))}")
     raise IngestError(path, "not a git repository (no .git, and not a bare repository)",
                       "point at a git working tree, a bare repository or its .git folder")
 
@@ -69,7 +70,7 @@ def _git_command(path: Path) -> list[str]:
             "--no-show-signature", "--no-ext-diff", "--no-textconv", f"--format={_FORMAT}"]
 
 
-def read_git(path, ids: Identities) -> Iterator[Event]:
+def read_git(path: str | os.PathLike[str], ids: Identities) -> Iterator[Event]:
     """Stream commits (author date, author e-mail as identity) without loading the log in memory."""
     path = Path(path)
     command = _git_command(path)
@@ -78,13 +79,15 @@ def read_git(path, ids: Identities) -> Iterator[Event]:
                                 env=_git_env(), cwd=path)
     except OSError as exc:
         raise IngestError(path, f"cannot run git: {exc.strerror or exc}", "check that git is installed") from None
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None  # both are PIPEs
     skipped = _Skipped()
     try:
-        yield from _parse_stream(path, proc.stdout, ids, skipped)
+        yield from _parse_stream(path, stdout, ids, skipped)
     finally:
-        proc.stdout.close()
-        err = proc.stderr.read(_CHUNK).decode("utf-8", "replace")
-        proc.stderr.close()
+        stdout.close()
+        err = stderr.read(_CHUNK).decode("utf-8", "replace")
+        stderr.close()
         code = proc.wait()
     if skipped.count:
         warn("git_commits_skipped", count=skipped.count, first=skipped.first, source=printable(path.name))
@@ -103,7 +106,7 @@ class _Skipped:
         self.count, self.first = 0, ""
 
 
-def _fields(stream) -> Iterator[list[bytes]]:
+def _fields(stream: IO[bytes]) -> Iterator[list[bytes]]:
     """Split the NUL-separated stream into commits of _FIELDS fields, reading it in chunks."""
     rest = b""
     for chunk in iter(lambda: stream.read(_CHUNK), b""):
@@ -116,10 +119,10 @@ def _fields(stream) -> Iterator[list[bytes]]:
             rest = b"\0".join(parts[-tail:] + [rest])
 
 
-def _parse_stream(path: Path, stream, ids: Identities, skipped: _Skipped) -> Iterator[Event]:
+def _parse_stream(path: Path, stream: IO[bytes], ids: Identities, skipped: _Skipped) -> Iterator[Event]:
     """Turn each commit into an Event; commits without a valid date are counted, not fatal."""
-    for sha, when, email, name in _fields(stream):
-        sha = sha.strip().decode("ascii", "replace")
+    for raw_sha, when, email, name in _fields(stream):
+        sha = raw_sha.strip().decode("ascii", "replace")
         if len(sha) not in (40, 64) or not sha.isalnum():
             raise IngestError(path, f"unexpected git log output near {printable(sha[:80])!r}",
                               "check that the repository is not corrupted (git fsck)")

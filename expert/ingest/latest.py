@@ -12,7 +12,7 @@ from pathlib import Path
 from expert.ingest.csvlog import latest_csv
 from expert.ingest.detect import detect_format
 from expert.ingest.identity import Identities
-from expert.ingest.model import IngestError, printable, warn
+from expert.ingest.model import Event, IngestError, printable, warn
 from expert.ingest.readers import READERS, read_events
 from expert.ingest.timeparse import Latest
 
@@ -50,8 +50,10 @@ def _same_format_files(path: Path, fmt: str) -> list[Path]:
     return out
 
 
-def _scan(latest: Latest, name: str, events) -> None:
+def _scan(latest: Latest, name: str, events: Iterable[Event]) -> None:
     """Feed every event's time to `latest`, naming an outlier by file and event number."""
     for number, ev in enumerate(events, start=1):
-        latest.add(ev.timestamp, lambda n=number, e=ev: f"{printable(name)} event {n}" +
-                   (f" (id {printable(e.msg_id[:40])})" if e.msg_id else ""))
+        def where(n: int = number, e: Event = ev) -> str:
+            """The outlier's file, event number and id (asked only for the first)."""
+            return f"{printable(name)} event {n}" + (f" (id {printable(e.msg_id[:40])})" if e.msg_id else "")
+        latest.add(ev.timestamp, where)

@@ -31,9 +31,14 @@ def read_matrix(path, ids: Identities) -> Iterator[Event]:
     seen: set[str] = set()
     for file, doc in load_pages(path, "matrix"):
         for where, room, ev in _room_events(file, doc):
-            if ev.get("type") in _MESSAGES and not _is_edit(ev) and ev.get("event_id") not in seen:
-                seen.add(ev.get("event_id"))
-                yield _event(file, where, room, ev, parents, roots, levels, ids)
+            if ev.get("type") not in _MESSAGES or _is_edit(ev):
+                continue
+            eid = ev.get("event_id")
+            if isinstance(eid, str):
+                if eid in seen:
+                    continue
+                seen.add(eid)
+            yield _event(file, where, room, ev, parents, roots, levels, ids)  # refuses an event_id that is not text
 
 
 def _room_events(path, doc) -> Iterator[tuple[str, str | None, dict]]:

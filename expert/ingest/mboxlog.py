@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Iterator
+from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def _sender(msg) -> tuple[str, str]:
     return addr.strip(), name.strip()
 
 
-def _date(msg):
+def _date(msg) -> datetime | None:
     """Parse the Date header to aware UTC (naive dates are taken as UTC); None when unparseable."""
     try:
         dt = parsedate_to_datetime(str(msg.get("Date")))
@@ -59,9 +60,10 @@ def _message_event(msg, ids: Identities) -> Event | None:
     if when is None or not (addr or name):
         return None
     pid, is_bot, is_staff = ids.resolve(addr or f"name:{name}", name)
-    own = (_ids(msg.get("Message-ID")) or [None])[0]
+    own_ids = _ids(msg.get("Message-ID"))
+    own = own_ids[0] if own_ids else None
     parents = _ids(msg.get("In-Reply-To")) or _ids(msg.get("References"))[-1:]
     refs = _ids(msg.get("References"))
-    root = (refs or parents or [own])[0]
+    root = refs[0] if refs else parents[0] if parents else own
     return Event(when, pid, "reply" if parents else "post", ids.ref(root),
                  ids.ref(parents[0]) if parents else None, None, is_staff, is_bot, ids.ref(own))

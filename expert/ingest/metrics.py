@@ -60,7 +60,7 @@ DEFINITIONS: dict[str, dict[str, int | float]] = {
 class Accumulator:
     """Streaming state: per-actor counters, per-thread first/second poster, per-window reply tallies."""
 
-    def __init__(self, win: WindowBounds, since=None, staff_known: bool = False) -> None:
+    def __init__(self, win: WindowBounds, since: datetime | None = None, staff_known: bool = False) -> None:
         """Start empty for the given windows; events before `since` or after `until` are ignored."""
         self.win = win
         # Threads seen in the year before the baseline are "old"; older ones are forgotten to bound memory.
@@ -79,8 +79,8 @@ class Accumulator:
         self.bot_actors: dict[str, int] = {}
         self.closed: dict[str, datetime] = {}  # thread -> first close time (issue trackers)
         self.has_threads = False
-        self.earliest = None
-        self.latest = None
+        self.earliest: datetime | None = None
+        self.latest: datetime | None = None
         # The whole history: events per day (ordinal) and active actors per month (year * 12 + month - 1).
         self.days: dict[int, int] = {}
         self.month_actors: dict[int, set[str]] = {}
@@ -150,7 +150,7 @@ class Accumulator:
                 if t > self.win_old:
                     self.old_threads.add(ev.thread)
 
-    def _new_day(self, t, day: int, actor: str, rec: list) -> None:
+    def _new_day(self, t: datetime, day: int, actor: str, rec: list) -> None:
         """An actor's first event on a day: mark their week, day-window and month as active."""
         rec[DAY] = day
         rec[WEEKS].add(day // 7)
@@ -165,18 +165,18 @@ class Accumulator:
         """Track threads, remember recent message authors and tally replies for an in-window event."""
         if ev.thread is not None:
             self.has_threads = True
-            self._thread(ev)
+            self._thread(ev, ev.thread)
         if ev.msg_id is not None:
             self._remember(ev.msg_id, ev.actor)
         if ev.kind == "reply" or ev.reply_to is not None:
             self._reply(ev, window)
 
-    def _thread(self, ev: Event) -> None:
+    def _thread(self, ev: Event, thread: str) -> None:
         """Keep a thread's earliest post and the earliest post by someone else, order-independently."""
         t, actor = ev.timestamp, ev.actor
-        rec = self.threads.get(ev.thread)
+        rec = self.threads.get(thread)
         if rec is None:
-            self.threads[ev.thread] = [t, actor, None, None]
+            self.threads[thread] = [t, actor, None, None]
         elif t < rec[T0]:
             if actor != rec[A0]:
                 rec[T1], rec[A1] = rec[T0], rec[A0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import overload
 
 from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.timeparse import from_epoch, parse_iso
@@ -69,6 +70,10 @@ def sequence(rec: dict, key: str, field: str | None = None) -> list:
     raise FieldError(field or key, value, "a list ([...])")
 
 
+@overload
+def whole(rec: dict, key: str, default: int, field: str | None = None) -> int: ...
+@overload
+def whole(rec: dict, key: str, default: None, field: str | None = None) -> int | None: ...
 def whole(rec: dict, key: str, default: int | None, field: str | None = None) -> int | None:
     """An optional whole number (a number or digits as text); `default` when absent or null."""
     value = rec.get(key)

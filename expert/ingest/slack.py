@@ -43,7 +43,8 @@ class _Source:
         """Open the ZIP (if any), index day files by channel folder and check the archive's declared sizes."""
         self.path = path
         self.zip = zipfile.ZipFile(path) if path.is_file() else None
-        self.sizes = {i.filename: i.file_size for i in self.zip.infolist()} if self.zip else None
+        # Declared sizes of the archive's members; a folder has none to check.
+        self.sizes: dict[str, int] = {i.filename: i.file_size for i in self.zip.infolist()} if self.zip else {}
         names = list(self.sizes) if self.zip else [p.relative_to(path).as_posix() for p in path.rglob("*.json")]
         self.names = frozenset(names)
         self.prefix = self._prefix(names)

@@ -19,7 +19,7 @@ def chats_of(doc) -> list[dict] | None:
         return None
     if isinstance(doc.get("messages"), list):
         return [doc]
-    chats = []
+    chats: list[dict] = []
     for key in ("chats", "left_chats"):
         block = doc.get(key)
         if isinstance(block, dict) and isinstance(block.get("list"), list):

@@ -65,8 +65,9 @@ def _topic(path, where: str, m: dict) -> tuple[str, str] | tuple[None, None]:
 def _event(path, where: str, m: dict, first: dict[str, int], ids: Identities) -> Event:
     """Map one message: the sender's id is the identity; e-mail and full name only feed bot detection."""
     sender = field(path, where, m, "sender_id", "integer")
-    email = m.get("sender_email") if isinstance(m.get("sender_email"), str) else ""
-    name = m.get("sender_full_name") if isinstance(m.get("sender_full_name"), str) else ""
+    email, name = m.get("sender_email"), m.get("sender_full_name")
+    email = email if isinstance(email, str) else ""
+    name = name if isinstance(name, str) else ""
     pid, is_bot, is_staff = ids.resolve(f"zulip:{sender}", name, alias=email)
     stream, topic = _topic(path, where, m)
     reply = topic is not None and first.get(topic) != m["id"]
