@@ -16,7 +16,7 @@ from pygal.style import Style
 
 from expert.textsafe import terminal_text
 
-__all__ = ["Chart", "bar_chart", "history_chart", "months_in"]
+__all__ = ["Chart", "bar_chart", "history_chart", "months_in", "trend_chart"]
 
 FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "PingFang SC", sans-serif'
 # Series colours told apart by lightness as well as hue (readable in grey print); shading comes last.
@@ -106,4 +106,14 @@ def history_chart(chart_id: str, title: str, months: list[str], lines: list[tupl
     for i, (name, values) in enumerate(lines):
         chart.add(_label(name), values, secondary=i > 0, stroke_style={"width": 3 if i == 0 else 2,
                                                                         "dasharray": ("", "6, 3", "2, 3")[i % 3]})
+    return Chart(_svg(chart, chart_id), alt)
+
+
+def trend_chart(chart_id: str, title: str, dates: list[str], name: str, values: list[float | None], alt: str) -> Chart:
+    """One fact across the assessments as a line with dots (None: unknown that time, a gap in the line)."""
+    chart = pygal.Line(style=_style(COLOURS[:1]), height=280, x_label_rotation=0, show_dots=True, dots_size=4,
+                       show_legend=False, allow_interruptions=True, min_scale=3, max_scale=6, margin_right=48,
+                       **_config(chart_id, title))
+    chart.x_labels = [_label(d, 20) for d in dates]
+    chart.add(_label(name), values, stroke_style={"width": 3})
     return Chart(_svg(chart, chart_id), alt)

@@ -15,14 +15,15 @@ from markupsafe import Markup
 
 from expert.knowledge import PHASES, KnowledgeBase
 from expert.model.plan import Plan
-from expert.render.charts import Chart, bar_chart, history_chart, months_in
+from expert.render.charts import Chart, bar_chart, history_chart, months_in, trend_chart
 from expert.render.view import ReportView, report_view
 from expert.textsafe import TEXT_LIMIT, terminal_text
 
-__all__ = ["render_html", "analysis_html", "whatif_html", "HTML_LANG"]
+__all__ = ["render_html", "analysis_html", "whatif_html", "review_html", "TrendLine", "HTML_LANG"]
 
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}  # the page's lang attribute: fonts and screen readers follow it
 TEMPLATES = Path(__file__).parent / "templates"
+TrendLine = tuple[str, str, list[tuple[str, str, float | None]]]  # a fact's label, its text line, (date, value, number)
 ALT_LIMIT = 6000  # a chart's text alternative lists every value: 36 months of three series fit
 
 
@@ -163,3 +164,30 @@ def whatif_html(title: str, sections: list[tuple[str, list[str]]], empty: bool, 
     plans = [(M("whatif_col_before"), report_view(before, kb)), (M("whatif_col_after"), report_view(after, kb))]
     return _render("whatif.html.j2", lang, title, heading=title, sections=sections, empty=empty, chart=chart,
                    plans=plans, M=M)
+
+
+def _trend_charts(trend: list[TrendLine], M: Any) -> tuple[list[str], list[Chart]]:
+    """A line chart for each fact with a number in some assessment; the others stay text lines."""
+    lines: list[str] = []
+    charts: list[Chart] = []
+    for label, line, points in trend:
+        if all(number is None for _, _, number in points):
+            lines.append(line)
+            continue
+        values = "; ".join(f"{date} {text}" for date, text, _ in points)
+        charts.append(trend_chart(f"t-{len(charts)}", label, [date for date, _, _ in points], label,
+                                  [number for _, _, number in points], M("html_trend_alt", fact=label, values=values)))
+    return lines, charts
+
+
+def review_html(title: str, intro: str, sections: list[tuple[str, list[str]]], trend_heading: str,
+                trend: list[TrendLine], kb: KnowledgeBase, lang: str) -> str:
+    """The review (复盘) as a page: its sections in the order of the other formats, each key fact's trend as a chart."""
+    M = lambda key, **v: kb.message(key, lang, **v)  # noqa: E731
+    shown = []
+    for i, (heading, lines) in enumerate(sections):
+        charts: list[Chart] = []
+        if heading == trend_heading:
+            lines, charts = _trend_charts(trend, M)
+        shown.append((f"v-{i}", heading, lines, charts))
+    return _render("review.html.j2", lang, title, heading=title, intro=intro, sections=shown, M=M)

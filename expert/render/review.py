@@ -1,4 +1,4 @@
-"""A review and the history's listings as terminal text, markdown or JSON (HTML joins with the HTML report).
+"""A review and the history's listings as terminal text, markdown or JSON; the review also as an HTML page.
 
 Every string that came from outside (names, notes, recorded plans) is escaped for the medium.
 """
@@ -15,7 +15,7 @@ from expert.textsafe import markdown_text, terminal_text
 
 __all__ = ["render_review", "render_communities", "render_assessments", "REVIEW_FORMATS"]
 
-REVIEW_FORMATS = ("terminal", "markdown", "json")  # "html" is added here once the HTML report exists (issue 13)
+REVIEW_FORMATS = ("terminal", "markdown", "json", "html")
 Section = tuple[str, list[str]]
 
 
@@ -80,9 +80,7 @@ def _sections(kb: KnowledgeBase, review: Review, lang: str) -> list[Section]:
         f"– {p}" for p in review.member_prompts]
     sections.append((say("review_members"), members))
     sections.append((say("review_next_plan"), [_next_line(kb, n, lang) for n in review.next_plan]))
-    sections.append((say("review_trend"), [f"{kb.fact_label(f, lang)} ({f}): " + " → ".join(
-        f"{p.as_of} {_value(kb, p.value, lang)}" for p in points) for f, points in review.trend.items()]
-        if review.before else []))
+    sections.append((say("review_trend"), [line for _, line, _ in _trend(kb, review, lang)] if review.before else []))
     return [(h, lines) for h, lines in sections if lines]
 
 
@@ -127,8 +125,28 @@ def render_review(review: Review, fmt: str, kb: KnowledgeBase) -> str:
     if fmt == "json":
         return review.to_json()
     lang = review.lang
-    return _document(kb.message("review_title", lang, name=review.community), _intro(kb, review, lang),
-                     _sections(kb, review, lang), fmt)
+    title, intro, sections = kb.message("review_title", lang, name=review.community), _intro(kb, review, lang), \
+        _sections(kb, review, lang)
+    if fmt == "html":  # Jinja2 and pygal load only here
+        from expert.render.html import review_html
+
+        return review_html(title, intro, sections, kb.message("review_trend", lang), _trend(kb, review, lang), kb, lang)
+    return _document(title, intro, sections, fmt)
+
+
+def _number(value: Any) -> float | None:
+    """A value a chart can draw (None for unknown, yes/no and words)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _trend(kb: KnowledgeBase, review: Review, lang: str) -> list[tuple[str, str, list[tuple[str, str, float | None]]]]:
+    """Each key fact's label, its trend line as the other formats write it, and its values for a chart."""
+    out = []
+    for fact, points in review.trend.items():
+        label = kb.fact_label(fact, lang)
+        line = f"{label} ({fact}): " + " → ".join(f"{p.as_of} {_value(kb, p.value, lang)}" for p in points)
+        out.append((label, line, [(p.as_of, _value(kb, p.value, lang), _number(p.value)) for p in points]))
+    return out
 
 
 def _table(headers: list[str], rows: list[list[str]], fmt: str, escape: Callable[[str], str]) -> list[str]:
