@@ -166,11 +166,16 @@ def knowledge_notice(in_use: Path, lang: str, *, always: bool = True) -> list[st
 
 def version_text() -> str:
     """`expert --version`: the program's version and the knowledge folder it reads."""
-    from expert import __version__
+    from importlib.metadata import PackageNotFoundError, version
+
     from expert.knowledge import default_knowledge_dir
 
+    try:
+        number = version("community-expert")  # the one version: pyproject.toml's (as expert.__version__)
+    except PackageNotFoundError:
+        number = "0+unknown"
     folder = default_knowledge_dir()
-    return "\n".join([f"expert {__version__}", *(knowledge_notice(folder, _STATE["lang"]) or [f"knowledge: {folder}"])])
+    return "\n".join([f"expert {number}", *(knowledge_notice(folder, _STATE["lang"]) or [f"knowledge: {folder}"])])
 
 
 def docs_folder(root: Path) -> Path:
