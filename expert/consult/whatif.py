@@ -98,9 +98,19 @@ def compare(kb: KnowledgeBase, data: dict[str, Any], changes: dict[str, Any], la
 
 
 def _change_words(kb: KnowledgeBase, changes: dict[str, Any]) -> str:
-    """The changes as fact=value words for the title."""
-    return ", ".join(f"{f}={'?' if v is None else (','.join(map(str, v)) if isinstance(v, list) else v)}"
-                     for f, v in changes.items())
+    """The changes as fact=value words for the title, values as typed (-5, not -5.0; true, not True)."""
+    return ", ".join(f"{f}={_typed(v)}" for f, v in changes.items())
+
+
+def _typed(value: Any) -> str:
+    """A value as a person types it on the command line."""
+    if value is None:
+        return "?"
+    if isinstance(value, list):
+        return ",".join(_typed(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def whatif_sections(kb: KnowledgeBase, result: WhatIf, lang: str) -> list[tuple[str, list[str]]]:
