@@ -38,8 +38,9 @@ def test_a_dask_bag_over_a_local_cluster_gives_the_local_batch_lines_in_order(cl
     lines = _lines()
     bag = dask_bag.from_sequence(lines, npartitions=5).map(item_from_json)
     remote = diagnose_bag(bag, today=TODAY).compute()
-    local = [r.to_line() for r in run_items([item_from_json(line) for line in lines], today=TODAY)]
+    local = [r.to_line().rstrip("\n") for r in run_items([item_from_json(line) for line in lines], today=TODAY)]
     assert remote == local
+    assert all("\n" not in line for line in remote)  # to_textfiles adds one after each
     records = [json.loads(line) for line in remote]
     assert [("plan" in r) for r in records].count(False) == 3
     assert records[22]["id"] == "bad" and "ecstatic" in records[22]["error"]

@@ -2,7 +2,7 @@
 
 Each partition is diagnosed by ``run_items`` in the worker process that holds it, with that
 process's knowledge base loaded once and reused by every later partition there; records come
-back as the same JSON lines ``expert batch`` writes, so a Dask run and a local run of the same
+back as the same JSON lines ``expert batch`` writes (without their newlines), so a Dask run and a local run of the same
 input give the same lines. Dask is imported only by the caller (``dask.bag``); this module
 needs nothing from it but the Bag's ``map_partitions``.
 
@@ -11,7 +11,7 @@ needs nothing from it but the Bag's ``map_partitions``.
     from expert.batch.distributed import diagnose_bag, item_from_json
     client = Client("scheduler-address:8786")
     lines = db.read_text("communities-*.jsonl", blocksize="64MiB")
-    diagnose_bag(lines.map(item_from_json)).to_textfiles("plans/part-*.jsonl", last_endline=False)
+    diagnose_bag(lines.map(item_from_json)).to_textfiles("plans/part-*.jsonl", last_endline=True)
 """
 from __future__ import annotations
 
@@ -41,10 +41,11 @@ def item_from_json(line: str) -> BatchItem:
 
 def diagnose_partition(items: Iterable[BatchItem | tuple[str, Any]], lang: str = "en", knowledge: str | None = None,
                        today: str | None = None) -> list[str]:
-    """Diagnose one partition in this process, in order: the JSON lines (with their newlines) for it."""
+    """Diagnose one partition in this process, in order: its JSON lines, without newlines (Dask's
+    ``to_textfiles`` puts one between elements)."""
     batch = [item if isinstance(item, BatchItem) else BatchItem(str(item[0]), "data", item[1]) for item in items]
     day = dt.date.fromisoformat(today) if today else None
-    return [result.to_line() for result in run_items(batch, workers=1, lang=lang, knowledge=knowledge, today=day)]
+    return [result.to_line().rstrip("\n") for result in run_items(batch, workers=1, lang=lang, knowledge=knowledge, today=day)]
 
 
 def diagnose_bag(bag: Any, *, lang: str = "en", knowledge: str | None = None, today: dt.date | None = None) -> Any:
