@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -62,5 +63,5 @@ def schema(what: str, knowledge_dir: Path | None) -> None:
     from expert.model.situation import situation_model
 
     model = situation_model(knowledge_base(knowledge_dir)) if what == "situation" else Plan
-    mode = "validation" if what == "situation" else "serialization"
+    mode: Literal["validation", "serialization"] = "validation" if what == "situation" else "serialization"
     click.echo(json.dumps(model.model_json_schema(mode=mode, by_alias=True), indent=2, ensure_ascii=False))

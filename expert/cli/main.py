@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         from expert.textsafe import terminal_text
 
-        exc.message = terminal_text(exc.message, multiline=True, limit=PROBLEM_LIMIT)  # may quote an argument
+        # click declares message Final, yet it may quote an argument: make it safe before show() prints it
+        exc.message = terminal_text(exc.message, multiline=True, limit=PROBLEM_LIMIT)  # type: ignore[misc]
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:

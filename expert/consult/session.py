@@ -163,7 +163,7 @@ def default_session_path(now: _dt.datetime | None = None, folder: Path = Path())
 
 def saved_sessions(kb: KnowledgeBase, folder: Path = Path()) -> list[tuple[Path, Session | None]]:
     """The session files in ``folder`` (newest first), each with its session, or None when it cannot be read."""
-    found = []
+    found: list[tuple[Path, Session | None]] = []
     paths = [p for p in folder.glob("*.session.yaml") if p.is_file()]
     for path in sorted(paths, key=lambda p: (-p.stat().st_mtime, p.name)):
         try:
@@ -302,7 +302,7 @@ class Session:
         where = str(path or "session")
         if not is_session(data):
             raise InputFileError(Problem(where, "not a session file", f"expected format: {FORMAT}"))
-        lang = data.get("lang") if data.get("lang") in LANGS else "en"
+        lang: str = data["lang"] if data.get("lang") in LANGS else "en"
         _check_version(kb, data.get("version"), where, lang)
         expected = {"steps": (list, "a list of {fact: ..., value: ...}"), "base": (dict, "a mapping of groups"),
                     "lang": (str, "en or zh")}

@@ -1,6 +1,8 @@
 """Terminal report with rich: diagnoses, the phased plan table, warnings, referrals, next measures."""
 from __future__ import annotations
 
+import io
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -172,7 +174,9 @@ def render_terminal(plan: Plan, kb: KnowledgeBase, *, color: bool = False, width
     return to_text(renderables(plan, kb, width), color=color, width=width)
 
 
-class _Null:
+class _Null(io.StringIO):
+    """A text file that keeps nothing: rich needs one to write to, the text comes from its record."""
+
     def write(self, _text: str) -> int:
         """Discard the text (the console records it for export)."""
         return 0
