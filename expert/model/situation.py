@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from expert.errors import Problem, SituationError, did_you_mean
 from expert.knowledge import FactSpec, KnowledgeBase, Memo, normalise_name
@@ -27,11 +28,11 @@ def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
     if spec.type == "bool":
         return Optional[StrictBool], Field(**info)
     if spec.type == "enum":
-        return Optional[Literal[tuple(spec.values)]], Field(**info)  # type: ignore[misc]
+        return Optional[Literal[tuple(spec.values or ())]], Field(**info)  # type: ignore[misc]
     if spec.type == "list":
         if spec.values_from == "tactics":
             return Optional[list[str]], Field(**info)  # free text allowed: matched to the catalogue after
-        return Optional[list[Literal[tuple(spec.values)]]], Field(**info)  # type: ignore[misc]
+        return Optional[list[Literal[tuple(spec.values or ())]]], Field(**info)  # type: ignore[misc]
     if spec.required:
         return str, Field(min_length=1, description=spec.label.en, title=spec.label.en)
     return Optional[str], Field(**info)
@@ -50,7 +51,7 @@ def _build_model(kb: KnowledgeBase) -> type[BaseModel]:
         if len(specs) == 1 and specs[0].scalar_group:
             groups[group] = _field_type(specs[0], kb)
             continue
-        fields = {s.name: _field_type(s, kb) for s in specs}
+        fields: dict[str, Any] = {s.name: _field_type(s, kb) for s in specs}
         sub = create_model(f"{group.title()}Facts", __config__=_STRICT, **fields)
         sub.__doc__ = kb.groups[group].en
         required = any(s.required for s in specs)
@@ -105,14 +106,21 @@ def _fields_at(model: type[BaseModel], path: list[str]) -> list[str]:
     return list(parent.model_fields)
 
 
-def _problem_for(err: dict[str, Any], model: type[BaseModel], data: dict[str, Any], where: str,
+class _Place(TypedDict):
+    """Where a validation problem sits: the file's line (0 for a situation given as data) and the field."""
+
+    line: int
+    field: str | None
+
+
+def _problem_for(err: ErrorDetails, model: type[BaseModel], data: dict[str, Any], where: str,
                  kb: KnowledgeBase, lang: str = "en") -> Problem:
     """Turn one pydantic error into a message naming field, value and what is allowed, in ``lang``."""
     raw_loc = tuple(err["loc"])
     loc = [str(p) for p in raw_loc if not isinstance(p, int)]
     field_name = ".".join(loc)
     line = line_of(data, raw_loc)
-    at = {"line": line if where != "situation" else 0, "field": field_name or None}
+    at: _Place = {"line": line if where != "situation" else 0, "field": field_name or None}
     say = lambda key, **values: kb.message(key, lang, **values)  # noqa: E731
     if err["type"] == "extra_forbidden":
         fields = _fields_at(model, loc[:-1])
@@ -214,7 +222,7 @@ class Situation:
     @property
     def name(self) -> str:
         """The community's name."""
-        return self.model.community.name
+        return self.facts()["name"]
 
 
 def unwrap_scenario(data: dict[str, Any], where: str = "situation", kb: KnowledgeBase | None = None,
