@@ -244,9 +244,12 @@ def _dnf(node: C.Node) -> list[list[C.Leaf | C.Concluded]] | None:
     """Disjunctive normal form of a negation-free tree (None when it would be too large)."""
     if isinstance(node, (C.Leaf, C.Concluded)):
         return [[node]]
-    parts = [_dnf(child) for child in node.children]
-    if any(p is None for p in parts):
-        return None
+    parts: list[list[list[C.Leaf | C.Concluded]]] = []
+    for child in node.children:
+        part = _dnf(child)
+        if part is None:
+            return None
+        parts.append(part)
     if isinstance(node, C.Any_):
         out = [conj for part in parts for conj in part]
     else:
@@ -257,18 +260,18 @@ def _dnf(node: C.Node) -> list[list[C.Leaf | C.Concluded]] | None:
     return out if len(out) <= _MAX_CONJUNCTS else None
 
 
-def _conjunct_problem(kb: KnowledgeBase, conj: list, concludable: set[str]) -> str | None:
+def _conjunct_problem(kb: KnowledgeBase, conj: list[C.Leaf | C.Concluded], concludable: set[str]) -> str | None:
     """Why no situation satisfies every test of one conjunction, or None if one can."""
     by_fact: dict[str, list[C.Leaf]] = {}
     concluded: dict[str, list[C.Concluded]] = {}
-    for leaf in conj:
-        if isinstance(leaf, C.Concluded):
-            concluded.setdefault(leaf.id, []).append(leaf)
+    for atom in conj:
+        if isinstance(atom, C.Concluded):
+            concluded.setdefault(atom.id, []).append(atom)
         else:
-            by_fact.setdefault(leaf.fact, []).append(leaf)
-    for cid, tests in concluded.items():
-        needs = [t.min for t in tests if not t.negated]
-        below = [t.min for t in tests if t.negated]
+            by_fact.setdefault(atom.fact, []).append(atom)
+    for cid, checks in concluded.items():
+        needs = [c.min for c in checks if not c.negated]
+        below = [c.min for c in checks if c.negated]
         if needs and cid not in concludable:
             return f"it needs conclusion '{cid}', which no rule can reach"
         if needs and below and max(needs) >= min(below):
@@ -286,8 +289,8 @@ def _conjunct_problem(kb: KnowledgeBase, conj: list, concludable: set[str]) -> s
                 bounds = f" (declared range {_show(t.lo)}..{_show(t.hi)})" if t.lo is not None or t.hi is not None else ""
                 return f"no value of '{fact}' satisfies {described}{bounds}"
         elif t.kind == "bool":
-            wanted = {leaf.value if leaf.op in ("is", "eq") else not leaf.value for leaf in tests}
-            if len(wanted) > 1:
+            truths = {leaf.value if leaf.op in ("is", "eq") else not leaf.value for leaf in tests}
+            if len(truths) > 1:
                 return f"'{fact}' cannot be both true and false"
         elif t.kind in ("enum", "text"):
             allowed: set[str] | None = set(t.values) if t.values is not None else None
@@ -433,10 +436,10 @@ def _texts(kb: KnowledgeBase) -> Iterator[tuple[str, int, str, Any]]:
             yield "facts.yaml", spec.line, f"fact '{spec.name}' value '{value}'", text
     for group, text in kb.groups.items():
         yield "facts.yaml", 0, f"group '{group}' label", text
-    for spec in kb.derived.values():
-        yield "facts.yaml", spec.line, f"derived fact '{spec.name}' label", spec.label
-        for value, text in (spec.value_labels or {}).items():
-            yield "facts.yaml", spec.line, f"derived fact '{spec.name}' value '{value}'", text
+    for derived in kb.derived.values():
+        yield "facts.yaml", derived.line, f"derived fact '{derived.name}' label", derived.label
+        for value, text in (derived.value_labels or {}).items():
+            yield "facts.yaml", derived.line, f"derived fact '{derived.name}' value '{value}'", text
     for rule in kb.rules:
         yield f"rules/{rule.file}", rule.line, f"rule '{rule.id}' evidence", rule.evidence
         for leaf in C.leaves(rule.when):
