@@ -28,7 +28,7 @@ def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
     if spec.type == "bool":
         return Optional[StrictBool], Field(**info)
     if spec.type == "enum":
-        return Optional[Literal[tuple(spec.values or ())]], Field(**info)  # type: ignore[misc]
+        return Optional[Literal[tuple(spec.values or ())]], Field(**info)
     if spec.type == "list":
         if spec.values_from == "tactics":
             return Optional[list[str]], Field(**info)  # free text allowed: matched to the catalogue after

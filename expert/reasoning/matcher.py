@@ -96,7 +96,7 @@ def _compiled(check: Any) -> Callable[[Any], Any]:
                 return False
             return bool(match(value))
         return predicate
-    return check  # type: ignore[no-any-return]
+    return check
 
 
 def _uncopied(node: Any, callback: Any) -> Any:

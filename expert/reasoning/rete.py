@@ -39,11 +39,11 @@ def _lent_stdlib() -> Iterator[None]:
     saved_basic_config = logging.basicConfig
     if saved_mapping is _MISSING:
         collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
-    logging.basicConfig = lambda *a, **k: None  # type: ignore[assignment]
+    logging.basicConfig = lambda *a, **k: None
     try:
         yield
     finally:
-        logging.basicConfig = saved_basic_config  # type: ignore[assignment]
+        logging.basicConfig = saved_basic_config
         if saved_mapping is _MISSING:
             del collections.Mapping  # type: ignore[attr-defined]
 
