@@ -11,7 +11,7 @@ from expert.errors import Problem, SituationError, did_you_mean
 from expert.knowledge import FactSpec, KnowledgeBase, Memo, normalise_name
 from expert.knowledge.facttypes import fact_type
 from expert.model.scenario import check_scenario_keys, is_scenario
-from expert.model.tactics import read_tactic
+from expert.model.tactics import TacticReading, read_tactic
 from expert.yamlio import line_of, load_mapping_text, read_text, short_repr
 
 __all__ = ["Situation", "situation_model", "match_tactic", "unwrap_scenario"]
@@ -180,8 +180,13 @@ class Situation:
         if not isinstance(pressure, dict) or not isinstance(pressure.get("proposed_tactics"), list):
             return data, ()
         matched, unrecognised = [], []
+        readings: dict[str, TacticReading] = {}  # each distinct text is read once, however often it is repeated
         for item in pressure["proposed_tactics"]:
-            reading = read_tactic(kb, item) if isinstance(item, str) else None
+            reading = None
+            if isinstance(item, str):
+                reading = readings.get(item)
+                if reading is None:
+                    reading = readings[item] = read_tactic(kb, item)
             if reading is None or reading.unrecognised:
                 unrecognised.append(str(item))
                 continue

@@ -47,6 +47,7 @@ def _names(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
 
 
 _NAMES: Memo[tuple[tuple[str, str], ...]] = Memo("tactic names", _names)
+SUGGEST_CHARS = 200  # how much of an unrecognised tactic the did-you-mean compares
 
 
 def read_tactic(kb: KnowledgeBase, text: str) -> TacticReading:
@@ -71,6 +72,7 @@ def read_tactic(kb: KnowledgeBase, text: str) -> TacticReading:
 def suggest_tactics(kb: KnowledgeBase, text: str, lang: str, limit: int = 3) -> tuple[str, ...]:
     """The labels (in ``lang``) of the catalogue tactics whose names come closest to ``text``."""
     vocab = vocabulary(kb)
+    text = text[:SUGGEST_CHARS]  # a name is short: comparing pages of text costs seconds and suggests nothing
     words = set(tokens(text, vocab.filler))
     scores: dict[str, float] = {}
     for tid, name in tactic_names(kb):

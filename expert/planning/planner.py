@@ -418,8 +418,11 @@ def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], la
         if proposed is not None and not proposed.forbidden:
             guard = proposed.guardrails.get(lang) if proposed.guardrails else proposed.why.get(lang)
             out.append(kb.message("allowed_tactic", lang, tactic=proposed.label.get(lang), guardrails=guard))
+    guessed: dict[str, tuple[str, ...]] = {}  # a pasted list repeats itself: each distinct text is compared once
     for text in situation.unrecognised_tactics:
-        guesses = suggest_tactics(kb, text, lang)
+        guesses = guessed.get(text)
+        if guesses is None:
+            guesses = guessed[text] = suggest_tactics(kb, text, lang)
         out.append(kb.message("unrecognised_tactic_guess" if guesses else "unrecognised_tactic", lang, tactic=text,
                               guesses="; ".join(guesses)))
     return out
