@@ -270,3 +270,10 @@ def test_file_errors_are_told_in_the_report_language(capsys, tmp_path):
     broken.write_text("community:\n  name: [x\n", encoding="utf-8")
     code, _, err = run_main(["diagnose", str(broken), "--lang", "zh"], capsys)
     assert code == 2 and "不是有效的 YAML" in err and f"{broken}:3" in err
+
+
+def test_an_earlier_commands_language_does_not_leak_into_the_next_error(runner, tmp_path):
+    """Regression: after a --lang zh run in the same process, whatif's error came out in Chinese."""
+    runner.invoke(cli, ["diagnose", str(DEMO), "--lang", "zh"])
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "nope.yaml"), "severity=high"])
+    assert result.exit_code == 2 and "no such file" in result.output and "错误" not in result.output

@@ -27,8 +27,13 @@ def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def set_debug(on: bool) -> None:
-    """--debug: errors also name their kind (the Python class), for bug reports."""
+    """--debug: errors also name their kind (the Python class), for bug reports.
+
+    Called at the start of every invocation, it also forgets the previous one's --lang, so a host
+    that runs several commands in one process never gets errors in an earlier command's language.
+    """
     _STATE["debug"] = on
+    _STATE["lang"] = "en"
 
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
