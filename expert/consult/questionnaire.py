@@ -31,6 +31,7 @@ from typing import Any
 from expert.errors import KnowledgeError, Problem, did_you_mean
 from expert.knowledge import FactSpec, KnowledgeBase, Memo, Text
 from expert.knowledge import conditions as C
+from expert.knowledge.facttypes import fact_type
 from expert.planning.planner import reported
 from expert.reasoning.certainty import as_certainty, combine
 from expert.reasoning.derive import derive
@@ -313,20 +314,11 @@ def candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
 
 
 def _candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:
-    """Candidate answers by fact type (uncached; see candidates)."""
+    """Candidate answers, from the fact-type registry (uncached; see candidates)."""
     spec = kb.facts.get(name)
     if spec is None:
         return _derived_candidates(kb, name)
-    if spec.type in ("number", "integer"):
-        return _numbers(kb, name, spec.min, spec.max, spec.type == "integer")
-    if spec.type == "bool":
-        return (True, False)
-    if spec.type == "enum":
-        return tuple(spec.values or ())
-    if spec.type == "list":
-        items = sorted(kb.tactics) if spec.values_from == "tactics" else list(spec.values or ())
-        return ((),) + tuple((v,) for v in items)
-    return ("", "x")
+    return fact_type(spec).candidates(kb, spec, lambda lo, hi, integer: _numbers(kb, name, lo, hi, integer))
 
 
 def _derived_candidates(kb: KnowledgeBase, name: str) -> tuple[Any, ...]:

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, Optional
+
+from pydantic import StrictBool
 
 from expert.errors import Problem, SituationError, did_you_mean
 from expert.knowledge.language import Vocabulary, has_cjk, mention, normalise, vocabulary
 from expert.knowledge.model import LANGS, FactSpec, KnowledgeBase
+
+# The questionnaire's sampler of a numeric range: (min, max, integer) -> candidate values.
+Sampler = Callable[[float | None, float | None, bool], tuple[Any, ...]]
 
 __all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "direction", "bound_text", "KINDS"]
 
@@ -144,6 +150,16 @@ class FactType:
         """A value as a reader should see it."""
         return str(value)
 
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """The pydantic annotation of the fact in a situation, and the Field limits that validate it."""
+        if spec.required:
+            return str, {"min_length": 1}
+        return Optional[str], {}
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Answers the questionnaire tries when it weighs asking for this fact."""
+        return ("", "x")
+
 
 class NumberType(FactType):
     """Counts, amounts and percentage changes, written with words and units."""
@@ -186,6 +202,16 @@ class NumberType(FactType):
         """'-40 %', '48 months' (a unit word only in English, as in the prompt)."""
         unit = f" {spec.unit}" if spec.unit and (spec.unit == "%" or lang == "en") else ""
         return f"{bound_text(value)}{unit}"
+
+
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """A float (an int for integer facts) within the fact's range, never NaN or infinite."""
+        base = int if spec.type == "integer" else float
+        return Optional[base], {"ge": spec.min, "le": spec.max, "allow_inf_nan": False}
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Values spread over the fact's range, from the questionnaire's sampler."""
+        return sample(spec.min, spec.max, spec.type == "integer")
 
 
 class ShareType(NumberType):
@@ -231,6 +257,15 @@ class BoolType(FactType):
     def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
         """'yes' or 'no' in ``lang``."""
         return kb.message("value_true" if value else "value_false", lang)
+
+
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """Only true or false (strict: 'yes' in a file is text, not a boolean)."""
+        return Optional[StrictBool], {}
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Yes and no."""
+        return (True, False)
 
 
 class ChoiceType(FactType):
@@ -291,6 +326,15 @@ class ChoiceType(FactType):
         return self.labels(kb, spec, lang).get(value, str(value))
 
 
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """One of the fact's values."""
+        return Optional[Literal[tuple(spec.values or ())]], {}
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Each value."""
+        return tuple(spec.values or ())
+
+
 class ListType(ChoiceType):
     """Several values, separated by commas (or 'and', 、); 'none' is the empty list."""
 
@@ -326,6 +370,15 @@ class ListType(ChoiceType):
         return ", ".join(labels.get(v, str(v)) for v in value)
 
 
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """A list of the fact's values."""
+        return Optional[list[Literal[tuple(spec.values or ())]]], {}  # type: ignore[misc]
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Nothing, or each value alone."""
+        return ((),) + tuple((v,) for v in spec.values or ())
+
+
 class TacticsType(FactType):
     """Tactics in the person's own words; matched to the catalogue when the situation is validated."""
 
@@ -348,6 +401,14 @@ class TacticsType(FactType):
     def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
         """Catalogue labels where known."""
         return ", ".join(kb.tactics[t].label.get(lang) if t in kb.tactics else str(t) for t in value)
+
+    def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
+        """Free text allowed: it is matched to the catalogue after validation."""
+        return Optional[list[str]], {}
+
+    def candidates(self, kb: KnowledgeBase, spec: FactSpec, sample: Sampler) -> tuple[Any, ...]:
+        """Nothing, or each catalogue tactic alone."""
+        return ((),) + tuple((v,) for v in sorted(kb.tactics))
 
 
 KINDS: dict[str, FactType] = {t.kind: t for t in (NumberType(), ShareType(), BoolType(), ChoiceType(), ListType(),

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Optional, TypedDict
+from typing import Any, Optional, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
 from expert.errors import Problem, SituationError, did_you_mean
@@ -20,22 +20,11 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 def _field_type(spec: FactSpec, kb: KnowledgeBase) -> tuple[Any, Any]:
-    """The pydantic type and Field of one fact: ranges, allowed values, description."""
-    info: dict[str, Any] = {"default": None, "description": spec.label.en, "title": spec.label.en}
-    if spec.type in ("number", "integer"):
-        base = float if spec.type == "number" else int
-        return Optional[base], Field(ge=spec.min, le=spec.max, allow_inf_nan=False, **info)
-    if spec.type == "bool":
-        return Optional[StrictBool], Field(**info)
-    if spec.type == "enum":
-        return Optional[Literal[tuple(spec.values or ())]], Field(**info)
-    if spec.type == "list":
-        if spec.values_from == "tactics":
-            return Optional[list[str]], Field(**info)  # free text allowed: matched to the catalogue after
-        return Optional[list[Literal[tuple(spec.values or ())]]], Field(**info)  # type: ignore[misc]
+    """The pydantic type and Field of one fact, from the fact-type registry: ranges, allowed values, description."""
+    annotation, limits = fact_type(spec).field(spec)
     if spec.required:
-        return str, Field(min_length=1, description=spec.label.en, title=spec.label.en)
-    return Optional[str], Field(**info)
+        return annotation, Field(description=spec.label.en, title=spec.label.en, **limits)
+    return annotation, Field(default=None, description=spec.label.en, title=spec.label.en, **limits)
 
 
 def situation_model(kb: KnowledgeBase) -> type[BaseModel]:
