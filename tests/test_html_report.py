@@ -10,7 +10,6 @@ import struct
 import subprocess
 import sys
 import zlib
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,44 +21,12 @@ from expert.planning.pipeline import diagnose, load_situation
 from expert.render import render
 from expert.render.view import report_view
 
+from .htmlpage import Page
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "scenarios" / "demo.yaml"
 CLICK = ROOT.parent / "shared" / "realdata" / "git" / "pallets__click.events.csv"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-class Page(HTMLParser):
-    """What a test needs from a page: tags in order, attributes, text, headings."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str, str]] = []
-        self.text: list[str] = []
-        self.h2: list[str] = []
-        self._in_h2 = False
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
-        self.tags.append(tag)
-        self.attrs += [(tag, k, v or "") for k, v in attrs]
-        self._in_h2 = tag == "h2"
-        if self._in_h2:
-            self.h2.append("")
-
-    def handle_endtag(self, tag):  # noqa: ANN001
-        if tag == "h2":
-            self._in_h2 = False
-
-    def handle_data(self, data):  # noqa: ANN001
-        self.text.append(data)
-        if self._in_h2:
-            self.h2[-1] += data
-
-    @property
-    def all_text(self) -> str:
-        return "".join(self.text)
 
 
 def demo_plan(kb, lang: str):
@@ -78,7 +45,7 @@ def test_page_shows_every_section_diagnosis_and_action_with_charts_and_no_outsid
     figures = [v for tag, k, v in page.attrs if tag == "figure" and k == "aria-label"]
     assert figures and all(f"{d.certainty:.2f}" in figures[0] for d in plan.diagnoses if d.id not in plan.referrals
                            and d.id not in plan.anti_patterns)
-    text = page.all_text
+    text = page.text
     for d in plan.diagnoses:
         assert d.title in text
     for a in plan.actions:
@@ -157,7 +124,7 @@ def test_whatif_page_shows_before_and_after_side_by_side(runner, tmp_path):
     assert result.exit_code == 0, result.output
     page = Page(out.read_text(encoding="utf-8"))
     assert "svg" in page.tags and "script" not in page.tags
-    assert "Before" in page.all_text and "After" in page.all_text
+    assert "Before" in page.text and "After" in page.text
 
 
 @pytest.mark.skipif(not CLICK.is_file(), reason="the real-data samples (../shared/realdata) are absent")

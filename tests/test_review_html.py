@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,8 @@ from hypothesis import strategies as st
 from expert.cli.main import cli
 from expert.history.store import History
 from expert.render.review import render_review
+
+from .htmlpage import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 OBJECTIVE = {"objective": "members help each other", "success_metric": "questions solved by members"}
@@ -28,39 +29,6 @@ ACTIVITY = [  # March: a decline; April: it recovers; May: it keeps growing
      "year_over_year_change_pct": 6}]
 DATES = ["2024-03-31", "2024-04-30", "2024-05-31"]
 OUTSIDE = ("src", "href", "xlink:href", "action", "data", "poster", "srcset")
-
-
-class Page(HTMLParser):
-    """Tags, attributes, the h2 headings, the figures' text alternatives and the text of a page."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, str, str]] = []
-        self.h2: list[str] = []
-        self.text = ""
-        self._in_h2 = False
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
-        self.tags.append(tag)
-        self.attrs += [(tag, k, v or "") for k, v in attrs]
-        self._in_h2 = tag == "h2"
-        if self._in_h2:
-            self.h2.append("")
-
-    def handle_endtag(self, tag):  # noqa: ANN001
-        self._in_h2 = self._in_h2 and tag != "h2"
-
-    def handle_data(self, data):  # noqa: ANN001
-        self.text += data
-        if self._in_h2:
-            self.h2[-1] += data
-
-    @property
-    def figures(self) -> list[str]:
-        return [v for tag, k, v in self.attrs if tag == "figure" and k == "aria-label"]
 
 
 def _recorded(path: Path, kb, name: str = "CloudCraft", note: str = "they liked the new Q&A hour") -> History:
