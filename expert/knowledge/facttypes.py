@@ -272,6 +272,7 @@ class ChoiceType(FactType):
     """One value of a list, by number, id, label in either language, or a common synonym."""
 
     kind = "choice"
+    prompt_key, allowed_key = "consult_allowed_enum", "allowed_one_of"  # messages.yaml keys of the hints
 
     def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
         """The value the words name; the error lists the labels in ``lang``."""
@@ -313,18 +314,17 @@ class ChoiceType(FactType):
         return {v: labels[v].get(lang) if v in labels else v.replace("_", " ") for v in spec.values or ()}
 
     def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
-        """'one of: 1. cold start, 2. growth ... (or its number)'."""
+        """'one of: 1. cold start, 2. growth ... (or its number)'; a list says 'any of'."""
         shown = ", ".join(f"{i}. {label}" for i, label in enumerate(self.labels(kb, spec, lang).values(), 1))
-        return kb.message("consult_allowed_enum", lang, values=shown)
+        return kb.message(self.prompt_key, lang, values=shown)
 
     def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
-        """'one of cold_start, growth, ...' (a file holds ids)."""
-        return kb.message("allowed_one_of", lang, values=", ".join(spec.values or ()))
+        """'one of cold_start, growth, ...' (a file holds ids); a list says 'a list of'."""
+        return kb.message(self.allowed_key, lang, values=", ".join(spec.values or ()))
 
     def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
         """The value's label."""
         return self.labels(kb, spec, lang).get(value, str(value))
-
 
     def field(self, spec: FactSpec) -> tuple[Any, dict[str, Any]]:
         """One of the fact's values."""
@@ -339,6 +339,7 @@ class ListType(ChoiceType):
     """Several values, separated by commas (or 'and', 、); 'none' is the empty list."""
 
     kind = "list"
+    prompt_key, allowed_key = "consult_allowed_list", "allowed_list_of"
 
     def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
         """Each item read as a choice; a whole sentence naming several values gives them all."""
@@ -354,15 +355,6 @@ class ListType(ChoiceType):
             if hits:
                 return hits
             raise
-
-    def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
-        """'any of: 1. ..., separated by commas; or none'."""
-        shown = ", ".join(f"{i}. {label}" for i, label in enumerate(self.labels(kb, spec, lang).values(), 1))
-        return kb.message("consult_allowed_list", lang, values=shown)
-
-    def allowed(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
-        """'a list of ...' (ids)."""
-        return kb.message("allowed_list_of", lang, values=", ".join(spec.values or ()))
 
     def display(self, kb: KnowledgeBase, spec: FactSpec, value: Any, lang: str) -> str:
         """The labels, comma-separated."""
