@@ -15,10 +15,10 @@ __all__ = ["Accumulator", "DEFINITIONS"]
 
 MSG_CACHE_LIMIT = 1 << 20
 WEEK = timedelta(days=7)
-# Actor record slots: first/last event, counts per window (current, baseline, year ago, last 28 days,
-# last 365 and 730 days, all), and the sets of active weeks and active day-windows (bounded by
-# weeks x actors, never by events).
-FIRST, CUR, BASE, YAGO, RECENT, LAST, Y1, Y2, ALL, WEEKS, WINS, DAY = range(12)
+# Actor record slots: first/last event, counts (current window, baseline window, last 365 and 730
+# days, all), the sets of active weeks and active day-windows (bounded by weeks x actors, never by
+# events), and the last day seen (so the sets change once per actor-day).
+FIRST, CUR, BASE, LAST, Y1, Y2, ALL, WEEKS, WINS, DAY = range(10)
 # Thread record slots: earliest post (time, actor) and earliest post by another actor.
 T0, A0, T1, A1 = range(4)
 
@@ -113,7 +113,7 @@ class Accumulator:
         actor = ev.actor
         rec = self.actors.get(actor)
         if rec is None:
-            rec = self.actors[actor] = [t, 0, 0, 0, 0, t, 0, 0, 0, set(), set(), None]
+            rec = self.actors[actor] = [t, 0, 0, t, 0, 0, 0, set(), set(), None]
         elif t < rec[FIRST]:
             rec[FIRST] = t
         elif t > rec[LAST]:
@@ -134,8 +134,6 @@ class Accumulator:
         if t > w.cur_start:
             rec[CUR] += 1
             self.events["current"] += 1
-            if t > w.recent_start:
-                rec[RECENT] += 1
             self._conversation(ev, "current")
         elif t > w.base_start:
             rec[BASE] += 1
@@ -143,7 +141,6 @@ class Accumulator:
             self._conversation(ev, "baseline")
         else:
             if w.yago_start < t <= w.yago_end:
-                rec[YAGO] += 1
                 self.events["year_ago"] += 1
             if ev.thread is not None:
                 self.has_threads = True

@@ -9,14 +9,13 @@ __all__ = ["WindowBounds", "make_windows"]
 
 @dataclass(frozen=True, slots=True)
 class WindowBounds:
-    """Half-open (start, end] bounds of the three comparison windows plus the 28-day recency cut."""
+    """Half-open (start, end] bounds of the three comparison windows."""
 
     until: datetime
     cur_start: datetime
     base_start: datetime
     yago_start: datetime
     yago_end: datetime
-    recent_start: datetime
 
     def as_dict(self) -> dict[str, dict[str, str]]:
         """ISO strings of each window for evidence and reports."""
@@ -29,5 +28,4 @@ def make_windows(until: datetime, days: int = 90) -> WindowBounds:
     """Current = `days` up to until; baseline = the `days` before; year_ago = current shifted 365 days."""
     span = timedelta(days=days)
     year = timedelta(days=365)
-    return WindowBounds(until, until - span, until - 2 * span, until - span - year, until - year,
-                        until - timedelta(days=28))
+    return WindowBounds(until, until - span, until - 2 * span, until - span - year, until - year)
