@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from expert.knowledge import PHASES, TIERS, KnowledgeBase, fill
+from expert.knowledge import PHASES, TIERS, KnowledgeBase, Memo, RuleSpec, fill
 from expert.knowledge import conditions as C
 from expert.knowledge.planning import Planning, planning_of
 from expert.model.plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
 from expert.model.situation import Situation
 from expert.model.tactics import suggest_tactics
 from expert.reasoning.certainty import as_certainty
+from expert.reasoning.compiler import Outcome, outcome_function
 from expert.reasoning.engine import Reasoning
 
 __all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement", "deciding_steps"]
@@ -85,9 +88,9 @@ def _rules_by_id(kb: KnowledgeBase) -> dict[str, Any]:
     return kb.rules_by_id
 
 
-def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str) -> list[DiagnosisResult]:
-    """The reported diagnoses with certainty, summary and evidence, in ``lang``."""
-    values = _display_values(kb, reasoning.facts, lang)
+def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str,
+               values: dict[str, Any]) -> list[DiagnosisResult]:
+    """The reported diagnoses with certainty, summary and evidence, in ``lang`` (``values``: the facts as shown)."""
     planning = planning_of(kb)
     out = []
     for diag in ids:
@@ -190,9 +193,10 @@ def _filled(template: Any, values: dict[str, Any], lang: str) -> str | None:
 
 
 def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str,
-             today: dt.date | None = None, notes: list[str] | None = None) -> list[PlannedAction]:
+             values: dict[str, Any], today: dt.date | None = None, notes: list[str] | None = None) -> list[PlannedAction]:
     """The actions the reported diagnoses call for (deciding steps only for unconfirmed causes), reconciled,
-    fitted to platform and team, ranked; the main plan (now, this week) first, the rest later in phase order."""
+    fitted to platform and team, ranked; the main plan (now, this week) first, the rest later in phase order.
+    ``values`` are the facts as shown."""
     planning = planning_of(kb)
     certainty = {d.id: d.certainty for d in diags}
     confirmed = {d.id for d in diags if d.confirmed}
@@ -201,7 +205,6 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
     if notes is not None:
         notes.extend(shaped)
     team = reasoning.facts.get("team_size")
-    values = _display_values(kb, reasoning.facts, lang)
 
     def key(action_id: str) -> tuple:
         """Rank: tier, phase, the author's order, then the most certain diagnosis calling for it."""
@@ -252,9 +255,8 @@ def _owner(planning: Planning, owner: str, team: int | None, lang: str) -> str:
     return fill(planning.text("small_team_owner", lang), {"owner": owner, "team_size": team})
 
 
-def _stop_doing(kb: KnowledgeBase, reasoning: Reasoning, lang: str) -> list[str]:
-    """Busywork the facts show, each with the figure behind it."""
-    values = _display_values(kb, reasoning.facts, lang)
+def _stop_doing(kb: KnowledgeBase, reasoning: Reasoning, lang: str, values: dict[str, Any]) -> list[str]:
+    """Busywork the facts show, each with the figure behind it (``values``: the facts as shown)."""
     return [fill(entry.text.get(lang), values) for entry in planning_of(kb).stop_doing
             if C.evaluate(entry.when, reasoning.facts, reasoning.cf) is True]
 
@@ -281,38 +283,87 @@ def _headline(kb: KnowledgeBase, actions: list[PlannedAction], lang: str) -> tup
     return fill(planning_of(kb).text("headline", lang), {"moves": moves}), [a.id for a in first]
 
 
-def _input_facts(kb: KnowledgeBase, name: str, facts: dict[str, Any]) -> list[str]:
-    """The unknown input facts behind a fact (a derived fact stands for its unknown inputs)."""
+@dataclass(frozen=True)
+class _RuleLeaves:
+    """What ranking needs of one rule, worked out once per knowledge base."""
+
+    rule: RuleSpec
+    reads: frozenset[str]                     # the facts its leaves test
+    inputs: tuple[str, ...]                   # the input facts behind each leaf, in leaf order, repeats kept
+    preconditions: tuple[C.Concluded, ...]    # its tests of earlier conclusions holding (not negated)
+    family: str                               # its diagnosis's family
+    outcome: Outcome                          # its condition, compiled: what C.evaluate gives
+
+
+def _expanded(kb: KnowledgeBase, name: str) -> list[str]:
+    """The input facts behind a fact: itself for an input fact, a derived fact's inputs and choices, recursively."""
     if name in kb.facts:
-        return [name] if facts.get(name) is None else []
+        return [name]
     spec = kb.derived.get(name)
     if spec is None:
         return []
-    names = list(spec.inputs) + list(spec.choices.values())
-    return [n for inner in names for n in _input_facts(kb, inner, facts)]
+    return [n for inner in (*spec.inputs, *spec.choices.values()) for n in _expanded(kb, inner)]
+
+
+def _rule_leaves(kb: KnowledgeBase) -> tuple[_RuleLeaves, ...]:
+    """Every rule's leaves, input facts and preconditions, in catalogue order."""
+    table = []
+    for rule in kb.rules:
+        tested = list(C.leaves(rule.when))
+        facts = [leaf.fact for leaf in tested if isinstance(leaf, C.Leaf)]
+        table.append(_RuleLeaves(
+            rule=rule, reads=frozenset(facts), inputs=tuple(n for fact in facts for n in _expanded(kb, fact)),
+            preconditions=tuple(leaf for leaf in tested if isinstance(leaf, C.Concluded) and not leaf.negated),
+            family=kb.diagnoses[rule.diagnosis].family, outcome=outcome_function(rule.when)))
+    return tuple(table)
+
+
+_RULE_LEAVES: Memo[tuple[_RuleLeaves, ...]] = Memo("planner: each rule's leaves and input facts", _rule_leaves)
+
+
+def _known(value: Any) -> bool:
+    """A value a leaf can test (C.evaluate leaves None and NaN undecided)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _undecided(kb: KnowledgeBase, reasoning: Reasoning) -> list[_RuleLeaves]:
+    """The rules the facts leave undecided, in catalogue order: as the reasoning pass found them when it
+    evaluated every rule; else worked out here, where a rule that fired or reads only known facts is decided."""
+    table = _RULE_LEAVES.get(kb)
+    if reasoning.undecided is not None:
+        return [entry for entry in table if entry.rule.id in reasoning.undecided]
+    facts, cf = reasoning.facts, reasoning.cf
+    fired = {firing.rule for firing in reasoning.firings}
+    known = {name for name, value in facts.items() if _known(value)}
+    return [entry for entry in table if entry.rule.id not in fired and not entry.reads <= known
+            and entry.outcome(facts, cf) is None]
 
 
 def rank_unknown_facts(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str]) -> list[tuple[str, list[str]]]:
     """Unknown input facts, most consequential first, each with the diagnoses it bears on."""
     facts, cf = reasoning.facts, reasoning.cf
-    score: dict[str, tuple[float, float]] = {}
+    best: dict[str, float] = {}   # the strongest reason counts most; many weak reasons add a little
+    total: dict[str, float] = {}
     concerns: dict[str, list[str]] = {}
-    close = _close_pairs(kb, ids, cf)
+    in_close = {d for pair in _close_pairs(kb, ids, cf) for d in pair}
     live_families = {kb.diagnoses[d].family for d in ids}
-    for rule in kb.rules:
-        if C.evaluate(rule.when, facts, cf) is not None:
-            continue
-        weight = _relevance(kb, rule, live_families, close, cf)
-        for leaf in C.leaves(rule.when):
-            if isinstance(leaf, C.Leaf):
-                for name in _input_facts(kb, leaf.fact, facts):
-                    # the strongest reason counts most; many weak reasons add a little
-                    best, total = score.get(name, (0.0, 0.0))
-                    score[name] = (max(best, weight), total + weight)
-                    concerns.setdefault(name, [])
-                    if rule.diagnosis not in concerns[name]:
-                        concerns[name].append(rule.diagnosis)
-    final = {n: best + 0.1 * total for n, (best, total) in score.items()}
+    for entry in _undecided(kb, reasoning):
+        weight = _relevance(entry, live_families, in_close, cf)
+        diagnosis = entry.rule.diagnosis
+        for name in entry.inputs:
+            if facts.get(name) is not None:
+                continue
+            if name in best:
+                if weight > best[name]:
+                    best[name] = weight
+                total[name] += weight
+                if diagnosis not in concerns[name]:
+                    concerns[name].append(diagnosis)
+            else:
+                best[name] = weight if weight > 0.0 else 0.0
+                total[name] = 0.0 + weight
+                concerns[name] = [diagnosis]
+    final = {n: best[n] + 0.1 * total[n] for n in best}
     return [(name, concerns[name]) for name in sorted(final, key=lambda n: (-final[n], n))]
 
 
@@ -332,18 +383,18 @@ def missing_information(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str],
     return [_missing(kb, name, diags, close, lang) for name, diags in ranked]
 
 
-def _relevance(kb: KnowledgeBase, rule, live_families: set[str], close, cf: dict[str, float]) -> float:
+def _relevance(entry: _RuleLeaves, live_families: set[str], in_close: set[str], cf: dict[str, float]) -> float:
     """How much settling this undecided rule matters: more when it bears on a live conclusion,
     on a close differential, or when its preconditions (earlier conclusions) already hold.
     The base is how far the rule could still move its diagnosis (MYCIN): a finding for a
     conclusion that is already near-certain, or against one nobody holds, changes little."""
+    rule = entry.rule
     current = max(0.0, cf.get(rule.diagnosis, 0.0))
     weight = abs(rule.cf) * ((1.0 - current) if rule.cf > 0 else current)
-    preconditions_hold = any(isinstance(leaf, C.Concluded) and not leaf.negated and leaf.test(cf.get(leaf.id))
-                             for leaf in C.leaves(rule.when))
+    preconditions_hold = bool(entry.preconditions) and any(leaf.test(cf.get(leaf.id)) for leaf in entry.preconditions)
     # a rule on a live line of reasoning settles it; any other rule would only open a new one
-    weight *= 2.0 if kb.diagnoses[rule.diagnosis].family in live_families or preconditions_hold else 0.5
-    if any(rule.diagnosis in pair for pair in close):
+    weight *= 2.0 if entry.family in live_families or preconditions_hold else 0.5
+    if rule.diagnosis in in_close:
         weight *= 2.0
     if preconditions_hold:
         weight *= 1.5
@@ -422,10 +473,29 @@ def _warnings(kb: KnowledgeBase, situation: Situation, facts: dict[str, Any], la
     for text in situation.unrecognised_tactics:
         guesses = guessed.get(text)
         if guesses is None:
-            guesses = guessed[text] = suggest_tactics(kb, text, lang)
+            guesses = guessed[text] = _suggestions(kb, text, lang)
         out.append(kb.message("unrecognised_tactic_guess" if guesses else "unrecognised_tactic", lang, tactic=text,
                               guesses="; ".join(guesses)))
     return out
+
+
+GUESSES_KEPT = 1024     # unrecognised tactic texts whose did-you-mean is remembered per knowledge base
+GUESS_TEXT_MAX = 256    # longer texts are compared afresh each time (so the memo stays small)
+_GUESSES: Memo[dict[tuple[str, str], tuple[str, ...]]] = Memo("planner: did-you-mean per tactic text", lambda kb: {})
+
+
+def _suggestions(kb: KnowledgeBase, text: str, lang: str) -> tuple[str, ...]:
+    """suggest_tactics, remembered per knowledge base for short texts: many communities of a batch propose
+    the same phrasings, and each comparison reads the whole catalogue (~10 ms)."""
+    if len(text) > GUESS_TEXT_MAX:
+        return suggest_tactics(kb, text, lang)
+    memo = _GUESSES.get(kb)
+    found = memo.get((text, lang))
+    if found is None:
+        if len(memo) >= GUESSES_KEPT:
+            memo.clear()  # simpler than an LRU, and safe between threads: a race only compares again
+        found = memo[(text, lang)] = suggest_tactics(kb, text, lang)
+    return found
 
 
 def acknowledgement(kb: KnowledgeBase, mood: str | None, lang: str) -> str | None:
@@ -438,9 +508,10 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
               today: dt.date | None = None) -> Plan:
     """Assemble the Plan from one reasoning run, in one language; review dates count from ``today``."""
     ids = reported(kb, reasoning)
-    diags = _diagnoses(kb, reasoning, ids, lang)
+    values = _display_values(kb, reasoning.facts, lang)
+    diags = _diagnoses(kb, reasoning, ids, lang, values)
     notes: list[str] = []
-    actions = _actions(kb, reasoning, ids, diags, lang, today, notes)
+    actions = _actions(kb, reasoning, ids, diags, lang, values, today, notes)
     headline, first_moves = _headline(kb, actions, lang)
     problems = [d for d in ids if kb.diagnoses[d].family not in (ANTI_PATTERN, "objective")]
     ranked = rank_unknown_facts(kb, reasoning, ids)
@@ -451,7 +522,7 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
         provisional=reasoning.facts.get(OBJECTIVE_FACT) is False,
         headline=headline if problems else kb.message("no_findings", lang), first_moves=first_moves if problems else [],
         diagnoses=diags, differentials=_differentials(kb, reasoning, ids, lang, ranked), actions=actions,
-        stop_doing=_stop_doing(kb, reasoning, lang), notes=notes + _funnel_note(kb, reasoning.facts, lang),
+        stop_doing=_stop_doing(kb, reasoning, lang, values), notes=notes + _funnel_note(kb, reasoning.facts, lang),
         anti_patterns=[d for d in ids if kb.diagnoses[d].family == ANTI_PATTERN],
         referrals=[d for d in ids if kb.diagnoses[d].family == REFERRAL],
         warnings=_warnings(kb, situation, reasoning.facts, lang),

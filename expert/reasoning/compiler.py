@@ -1,14 +1,15 @@
 """Compile typed rules into one experta engine class per knowledge base (data, never eval/exec)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from expert.knowledge import KnowledgeBase, Memo, RuleSpec
 from expert.knowledge import conditions as C
 from expert.reasoning.rete import AND, NOT, OR, Conclusion, Datum, P, build_engine_class
 
-__all__ = ["compile_pattern", "engine_class", "rule_method_name"]
+__all__ = ["compile_pattern", "engine_class", "rule_method_name", "Outcome", "outcome_function"]
 
 _MAX_LEVEL_SALIENCE = 1000
 
@@ -71,3 +72,62 @@ def engine_class(kb: KnowledgeBase, base: type) -> type:
 
 
 _CLASSES: Memo[dict[type, type]] = Memo("engine classes by base", lambda kb: {})
+
+
+Outcome = Callable[[Mapping[str, Any], Mapping[str, float]], "bool | None"]
+
+
+def outcome_function(node: C.Node) -> Outcome:
+    """A condition tree as a function of (facts, conclusions) giving what ``conditions.evaluate`` gives
+    (True, False, or None when unknown facts leave it undecided), without walking the tree on each call."""
+    if isinstance(node, C.Leaf):
+        return _leaf_outcome(node)
+    if isinstance(node, C.Concluded):
+        ident, test = node.id, node.test
+        return lambda facts, conclusions: test(conclusions.get(ident))
+    children = tuple(outcome_function(child) for child in node.children)
+    return _all_outcome(children) if isinstance(node, C.All) else _any_outcome(children)
+
+
+def _leaf_outcome(leaf: C.Leaf) -> Outcome:
+    """A fact test: None for an unknown (or NaN) fact, else the test's verdict."""
+    fact, test = leaf.fact, leaf.test
+
+    def outcome(facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
+        """The leaf's three-valued verdict."""
+        value = facts.get(fact)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return test(value)
+
+    return outcome
+
+
+def _all_outcome(children: tuple[Outcome, ...]) -> Outcome:
+    """Kleene AND: False if any child is False, else None if any is undecided, else True."""
+    def outcome(facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
+        """The branch's three-valued verdict."""
+        undecided = False
+        for child in children:
+            verdict = child(facts, conclusions)
+            if verdict is False:
+                return False
+            undecided = undecided or verdict is None
+        return None if undecided else True
+
+    return outcome
+
+
+def _any_outcome(children: tuple[Outcome, ...]) -> Outcome:
+    """Kleene OR: True if any child is True, else None if any is undecided, else False."""
+    def outcome(facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
+        """The branch's three-valued verdict."""
+        undecided = False
+        for child in children:
+            verdict = child(facts, conclusions)
+            if verdict is True:
+                return True
+            undecided = undecided or verdict is None
+        return None if undecided else False
+
+    return outcome

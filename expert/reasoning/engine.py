@@ -35,6 +35,9 @@ class Reasoning:
     firings: list[Firing] = field(default_factory=list)
     evidence: dict[str, dict[str, float]] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    undecided: set[str] | None = None
+    """Ids of the rules the facts leave undecided (neither true nor false), when the pass evaluated every
+    rule (the plain evaluator); None when it knows only what fired (experta, CLIPS)."""
 
     def record(self, rule: RuleSpec) -> None:
         """Add one rule's evidence to its diagnosis and remember why it fired.
@@ -125,8 +128,13 @@ def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
 
 def reason_plain(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
     """The same reasoning in plain Python, level by level (baseline and what-if search)."""
-    reasoning = Reasoning(facts=facts)
+    undecided: set[str] = set()
+    reasoning = Reasoning(facts=facts, undecided=undecided)
     for rule in kb.rules_by_level:
-        if C.evaluate(rule.when, facts, reasoning.cf) is True:
+        # levels are strata: the conclusions a rule reads are final by now, so its outcome here is its final one
+        outcome = C.evaluate(rule.when, facts, reasoning.cf)
+        if outcome is True:
             reasoning.record(rule)
+        elif outcome is None:
+            undecided.add(rule.id)
     return reasoning
