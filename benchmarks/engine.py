@@ -169,11 +169,18 @@ from expert.knowledge import load_knowledge
 from expert.model.scenario import load_scenario
 from expert.model.situation import Situation
 from expert.planning.pipeline import consult_facts, diagnose
+from expert.planning.planner import make_plan
 kb = load_knowledge()
 sits = [Situation.parse(load_scenario(p).situation, kb) for p in sorted(Path(sys.argv[1]).glob("*.yaml"))]
+more = [Situation.parse(data, kb) for data in json.loads(Path(sys.argv[3]).read_text())]
+work = [(s, consult_facts(s, kb)) for s in sits + more]
+make_plan(kb, *work[0])  # knowledge-base tables are built once, as the engine is
+cpu = time.thread_time()
+for s, r in work:  # one pass, each plan seen for the first time: nothing a repeat could remember
+    make_plan(kb, s, r, "en")
+out = {"make_plan": (time.thread_time() - cpu) / len(work) * 1000}
 for s in sits:
     diagnose(s, knowledge=kb)
-out = {}
 for name, run in (("reasoning", lambda s: consult_facts(s, kb)), ("diagnose", lambda s: diagnose(s, knowledge=kb))):
     cpu = time.thread_time()
     for _ in range(int(sys.argv[2])):
@@ -194,25 +201,29 @@ def _tree(rev: str, into: Path) -> Path:
     return into / "tree"
 
 
-def _timed_tree(tree: Path, passes: int) -> dict[str, float]:
-    """Per-scenario CPU ms of reasoning and diagnose() in a fresh process running ``tree``'s code."""
+def _timed_tree(tree: Path, passes: int, generated: Path) -> dict[str, float]:
+    """Per-scenario CPU ms of reasoning and diagnose(), and per-plan CPU ms of make_plan on the scenarios and
+    the ``generated`` situations (JSON), in a fresh process running ``tree``'s code."""
     env = {**os.environ, "PYTHONPATH": str(tree), "EXPERT_KNOWLEDGE": str(tree / "knowledge")}
-    done = subprocess.run([sys.executable, "-c", _AGAINST, str(ROOT / "scenarios"), str(passes)], env=env, cwd=tree,
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", _AGAINST, str(ROOT / "scenarios"), str(passes), str(generated)],
+                          env=env, cwd=tree, check=True, capture_output=True, text=True)
     return json.loads(done.stdout)
 
 
-def against(rev: str, rounds: int) -> None:
+def against(rev: str, rounds: int, generated: list[dict[str, Any]]) -> None:
     """Paired rounds of this tree and commit ``rev`` in alternating subprocesses; CPU ratios old / new."""
     with tempfile.TemporaryDirectory() as tmp:
         old, new = _tree(rev, Path(tmp)), ROOT
+        data = Path(tmp) / "generated.json"
+        data.write_text(json.dumps(generated))
         pairs = []
         for r in range(rounds):
             order = [(old, "old"), (new, "new")] if r % 2 == 0 else [(new, "new"), (old, "old")]
-            got = {label: _timed_tree(tree, 3) for tree, label in order}
+            got = {label: _timed_tree(tree, 3, data) for tree, label in order}
             pairs.append(got)
-    print(f"\nagainst {rev} (per scenario, CPU, {rounds} alternating rounds of fresh processes)")
-    for measure in ("reasoning", "diagnose"):
+    print(f"\nagainst {rev} (CPU, {rounds} alternating rounds of fresh processes; reasoning and diagnose per "
+          f"scenario, make_plan per plan on the scenarios and {len(generated)} generated situations, each planned once)")
+    for measure in ("reasoning", "diagnose", "make_plan"):
         olds = [p["old"][measure] for p in pairs]
         news = [p["new"][measure] for p in pairs]
         ratios = [o / n for o, n in zip(olds, news, strict=True)]
@@ -238,6 +249,8 @@ def main() -> None:
     parser.add_argument("--live-factors", default="1,10", help="scaling factors for live clones (default 1,10)")
     parser.add_argument("--scale-scenarios", type=int, default=12, help="scenarios used in the scaling run")
     parser.add_argument("--against", metavar="REV", help="also time this earlier commit (paired, fresh processes)")
+    parser.add_argument("--plan-generated", type=int, default=1000,
+                        help="generated situations whose make_plan --against also times (default 1000)")
     args = parser.parse_args()
 
     with_clips = available()
@@ -283,7 +296,8 @@ def main() -> None:
     print(f"\nCLI wall: `expert diagnose demo.yaml` median {statistics.median(cli_wall(demo)):.3f} s, "
           f"`expert --help` median {statistics.median(cli_wall(['--help'])):.3f} s")
     if args.against:
-        against(args.against, args.rounds)
+        rng = random.Random(13)
+        against(args.against, args.rounds, [random_situation(kb, rng) for _ in range(args.plan_generated)])
 
 
 if __name__ == "__main__":

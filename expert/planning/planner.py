@@ -15,7 +15,7 @@ from expert.model.situation import Situation
 from expert.model.tactics import suggest_tactics
 from expert.reasoning.certainty import as_certainty
 from expert.reasoning.compiler import Outcome, outcome_function
-from expert.reasoning.engine import Reasoning
+from expert.reasoning.engine import Firing, Reasoning
 
 __all__ = ["make_plan", "reported", "missing_information", "rank_unknown_facts", "acknowledgement", "deciding_steps"]
 
@@ -65,16 +65,22 @@ def _number_shown(spec: Any, value: Any, default: Any) -> Any:
     return default
 
 
-def _evidence(kb: KnowledgeBase, reasoning: Reasoning, diag: str, lang: str,
+def _by_diagnosis(reasoning: Reasoning) -> dict[str, list[Firing]]:
+    """Each diagnosis's firings, strongest first (then by rule id): sorted once for the whole plan."""
+    grouped: dict[str, list[Firing]] = {}
+    for firing in sorted(reasoning.firings, key=lambda f: (-abs(f.cf), f.rule)):
+        grouped.setdefault(firing.diagnosis, []).append(firing)
+    return grouped
+
+
+def _evidence(kb: KnowledgeBase, firings: list[Firing], lang: str,
               values: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-    """The evidence texts for and against one diagnosis, strongest first, and the rules behind them."""
+    """The evidence texts for and against one diagnosis (its ``firings``), strongest first, and the rules behind them."""
     rules = _rules_by_id(kb)
     pro: list[str] = []
     con: list[str] = []
     ids: list[str] = []
-    for firing in sorted(reasoning.firings, key=lambda f: (-abs(f.cf), f.rule)):
-        if firing.diagnosis != diag:
-            continue
+    for firing in firings:
         text = fill(rules[firing.rule].evidence.get(lang), values)
         side = pro if firing.cf > 0 else con
         if text not in side:  # two rules reading one signal say it once
@@ -89,13 +95,14 @@ def _rules_by_id(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: str,
-               values: dict[str, Any]) -> list[DiagnosisResult]:
-    """The reported diagnoses with certainty, summary and evidence, in ``lang`` (``values``: the facts as shown)."""
+               values: dict[str, Any], grouped: dict[str, list[Firing]]) -> list[DiagnosisResult]:
+    """The reported diagnoses with certainty, summary and evidence, in ``lang`` (``values``: the facts as shown,
+    ``grouped``: the firings by diagnosis)."""
     planning = planning_of(kb)
     out = []
     for diag in ids:
         spec = kb.diagnoses[diag]
-        pro, con, rule_ids = _evidence(kb, reasoning, diag, lang, values)
+        pro, con, rule_ids = _evidence(kb, grouped.get(diag, []), lang, values)
         stated = _stated(kb, reasoning, diag)
         out.append(DiagnosisResult(
             id=diag, title=spec.title.get(lang), family=spec.family, certainty=as_certainty(reasoning.cf[diag]),
@@ -146,13 +153,14 @@ def _action_sources(kb: KnowledgeBase, situation_facts: dict[str, Any], ids: lis
     return sources
 
 
-def _support(reasoning: Reasoning, diagnoses: list[str]) -> tuple[list[str], dict[str, Any]]:
-    """The rules that argued for these diagnoses and the fact values they matched."""
+def _support(grouped: dict[str, list[Firing]], diagnoses: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """The rules that argued for these diagnoses and the fact values they matched (one fact, one value)."""
     rules, facts = set(), {}
-    for firing in reasoning.firings:
-        if firing.diagnosis in diagnoses and firing.cf > 0:
-            rules.add(firing.rule)
-            facts.update(firing.matched)
+    for diag in diagnoses:
+        for firing in grouped.get(diag, ()):
+            if firing.cf > 0:
+                rules.add(firing.rule)
+                facts.update(firing.matched)
     return sorted(rules), dict(sorted(facts.items()))
 
 
@@ -193,10 +201,11 @@ def _filled(template: Any, values: dict[str, Any], lang: str) -> str | None:
 
 
 def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: list[DiagnosisResult], lang: str,
-             values: dict[str, Any], today: dt.date | None = None, notes: list[str] | None = None) -> list[PlannedAction]:
+             values: dict[str, Any], grouped: dict[str, list[Firing]], today: dt.date | None = None,
+             notes: list[str] | None = None) -> list[PlannedAction]:
     """The actions the reported diagnoses call for (deciding steps only for unconfirmed causes), reconciled,
     fitted to platform and team, ranked; the main plan (now, this week) first, the rest later in phase order.
-    ``values`` are the facts as shown."""
+    ``values`` are the facts as shown, ``grouped`` the firings by diagnosis."""
     planning = planning_of(kb)
     certainty = {d.id: d.certainty for d in diags}
     confirmed = {d.id for d in diags if d.confirmed}
@@ -226,7 +235,7 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
     out = []
     for rank, action_id in enumerate(main + later, start=1):
         spec = kb.actions[action_id]
-        because, matched = _support(reasoning, sources[action_id])
+        because, matched = _support(grouped, sources[action_id])
         unconfirmed = [d for d in sources[action_id] if d not in confirmed]
         note = planning.text("deciding", lang).replace("{certainty}", ", ".join(
             f"{kb.diagnoses[d].title.get(lang)} {certainty[d]:.2f}" for d in unconfirmed)) if unconfirmed else None
@@ -509,9 +518,10 @@ def make_plan(kb: KnowledgeBase, situation: Situation, reasoning: Reasoning, lan
     """Assemble the Plan from one reasoning run, in one language; review dates count from ``today``."""
     ids = reported(kb, reasoning)
     values = _display_values(kb, reasoning.facts, lang)
-    diags = _diagnoses(kb, reasoning, ids, lang, values)
+    grouped = _by_diagnosis(reasoning)
+    diags = _diagnoses(kb, reasoning, ids, lang, values, grouped)
     notes: list[str] = []
-    actions = _actions(kb, reasoning, ids, diags, lang, values, today, notes)
+    actions = _actions(kb, reasoning, ids, diags, lang, values, grouped, today, notes)
     headline, first_moves = _headline(kb, actions, lang)
     problems = [d for d in ids if kb.diagnoses[d].family not in (ANTI_PATTERN, "objective")]
     ranked = rank_unknown_facts(kb, reasoning, ids)
