@@ -1,6 +1,9 @@
 """Shared fixtures: the bundled knowledge base, a CLI runner, scenario paths."""
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,16 @@ from expert.planning.planner import make_plan
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+def pytest_configure(config):
+    """Never the user's cache folder: the run's cached knowledge goes to a temporary folder of its own.
+
+    A hook, not a fixture, because test modules load the knowledge while they are collected.
+    """
+    folder = tempfile.mkdtemp(prefix="expert-test-cache-")
+    os.environ["EXPERT_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

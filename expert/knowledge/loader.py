@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from expert.errors import KnowledgeError, Problem, did_you_mean
+from expert.knowledge import cache
 from expert.knowledge import conditions as C
 from expert.knowledge.conditions import parse_condition
 from expert.knowledge.model import (
@@ -120,10 +121,21 @@ def _load_facts(path: Path, col: Collector) -> tuple[dict[str, FactSpec], dict[s
     return facts, groups, derived
 
 
+def _rule_files(rule_dir: Path) -> list[Path]:
+    """The rule files, in the order they are read."""
+    return sorted(rule_dir.glob("*.yaml"))
+
+
+def _source_files(root: Path) -> list[Path]:
+    """Every file the loader reads from a knowledge folder (what the on-disk cache is keyed by)."""
+    return [root / "facts.yaml", *_rule_files(root / "rules"),
+            *(root / name for name in ("diagnoses.yaml", "actions.yaml", "tactics.yaml", "messages.yaml", "families.yaml"))]
+
+
 def _load_rules(rule_dir: Path, col: Collector) -> list[RuleSpec]:
     """Every rules/*.yaml file, conditions parsed, each problem located."""
     rules: list[RuleSpec] = []
-    for path in sorted(rule_dir.glob("*.yaml")):
+    for path in _rule_files(rule_dir):
         for rid, body in _entries(load_yaml_file(path), path, col):
             if not isinstance(body, dict):
                 col.add(f"{path}", f"rule '{rid}': expected a mapping", line=getattr(body, 'line', 0))
@@ -248,10 +260,21 @@ def _cross_check(kb: KnowledgeBase, col: Collector) -> None:
 
 
 def load_knowledge(root: Path | str | None = None) -> KnowledgeBase:
-    """Load and validate a knowledge folder; raise KnowledgeError listing every problem."""
+    """Load and validate a knowledge folder; raise KnowledgeError listing every problem.
+
+    A folder that loads without a problem is kept in the on-disk cache (expert/knowledge/cache.py)
+    and read from there while neither its files nor this program change.
+    """
+    root = Path(root) if root else default_knowledge_dir()
+    key = cache.cache_key(root, _source_files(root)) if cache.cache_dir() and root.is_dir() else None
+    cached = cache.read_cache(root, key) if key else None
+    if cached is not None:
+        return cached
     kb, problems = load_knowledge_with_problems(root)
     if problems:
         raise KnowledgeError(problems)
+    if key and cache.cache_key(root, _source_files(root)) == key:  # unchanged while it was read
+        cache.write_cache(root, key, kb)
     return kb
 
 
@@ -275,7 +298,15 @@ def load_knowledge_with_problems(root: Path | str | None = None) -> tuple[Knowle
     return kb, col.problems
 
 
-@functools.lru_cache(maxsize=8)
 def cached_knowledge(root: str | None = None) -> KnowledgeBase:
-    """Load a knowledge base once per folder and reuse it (engine classes are cached on it)."""
+    """Load a knowledge base once per folder and reuse it (engine classes are cached on it).
+
+    The bundled folder asked for by None or by its path is one knowledge base, loaded once.
+    """
+    return _knowledge_of(str(Path(root) if root else default_knowledge_dir()))
+
+
+@functools.lru_cache(maxsize=8)
+def _knowledge_of(root: str) -> KnowledgeBase:
+    """The knowledge base of one folder, loaded on first use."""
     return load_knowledge(root)
