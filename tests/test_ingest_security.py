@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 from expert.cli import main
 from expert.errors import InputFileError
-from expert.ingest import IngestError, read_events
+from expert.ingest import IngestError, analyze_export, read_events
 from expert.ingest.jsonfile import MIB, load_json
-from expert.ingest.latest import latest_timestamp
 from expert.ingest.model import collecting
 from expert.ingest.slack import MAX_DAY_BYTES
 
@@ -287,22 +286,40 @@ def test_future_dated_events_do_not_become_now(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text("timestamp,actor\n2024-01-01T00:00:00Z,a\n2099-01-01T00:00:00Z,b\n"
                     "2024-02-01T00:00:00Z,c\n2098-01-01T00:00:00Z,d\n")
-    now = datetime(2024, 6, 1, tzinfo=UTC)
-    with collecting() as found:
-        latest = latest_timestamp(path, "csv", now=now)
-    assert latest == datetime(2024, 2, 1, tzinfo=UTC)
-    assert [(w.key, w.values) for w in found] == [
-        ("future_events_ignored", {"count": 2, "today": "2024-06-01", "first": "log.csv line 3"})]
+    result = analyze_export(path)
+    assert result.windows.current.end == datetime(2024, 2, 1, tzinfo=UTC)
+    assert result.events_read == 4
+    [note] = [n for n in result.notes if n.section == "warnings"]
+    assert note.key == "future_events_ignored"
+    assert {k: note.values[k] for k in ("count", "first")} == {"count": 2, "first": "log.csv line 3"}
+    assert note.values["today"] == datetime.now(UTC).date().isoformat()
 
 
 def test_future_dated_message_in_a_json_export_is_located(tmp_path):
     doc = _with("discord.json", lambda d: _set(d, ("messages", 4, "timestamp"), "2099-01-01T00:00:00Z"))
     path = tmp_path / "d.json"
     path.write_text(json.dumps(doc))
-    with collecting() as found:
-        latest = latest_timestamp(path, "discord", now=datetime(2024, 6, 1, tzinfo=UTC))
-    assert latest.year == 2024
-    assert [w.values["first"] for w in found] == ["d.json event 3 (id 1004)"]
+    result = analyze_export(path, fmt="discord")
+    assert result.windows.current.end.year == 2024
+    assert [n.values["first"] for n in result.notes if n.key == "future_events_ignored"] == ["d.json event 3 (id 1004)"]
+
+
+def test_a_future_event_in_a_folder_is_named_by_its_file_and_number_there(tmp_path):
+    for name, stamp in (("a.jsonl", "2024-01-01T00:00:00Z"), ("b.jsonl", "2099-01-01T00:00:00Z")):
+        (tmp_path / name).write_text(f'{{"timestamp": "2024-01-01T00:00:00Z", "actor": "x"}}\n'
+                                     f'{{"timestamp": "{stamp}", "actor": "y", "msg_id": "m"}}\n')
+    result = analyze_export(tmp_path, fmt="jsonl")
+    [note] = [n for n in result.notes if n.key == "future_events_ignored"]
+    assert note.values["first"].startswith("b.jsonl event 2 (id ")
+    assert result.events_read == 4
+
+
+def test_an_export_of_only_future_events_has_no_events(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("timestamp,actor\n2099-01-01T00:00:00Z,b\n")
+    with pytest.raises(IngestError, match="no events found"):
+        analyze_export(path)
+    assert analyze_export(path, until="2100-01-01").events_read == 1
 
 
 # ---- fuzzing: any JSON value at any field gives events or our error, never another exception -----------

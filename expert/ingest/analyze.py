@@ -1,29 +1,29 @@
-"""analyze_export: stream an export once through the metric accumulator and package the result."""
+"""analyze_export: stream an export once through the metric accumulator, cut the windows, package the result."""
 from __future__ import annotations
 
 import contextlib
 import csv
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from expert.errors import OptionError, Problem
 from expert.ingest.detect import detect_format
 from expert.ingest.facts import monthly_series, summarise
 from expert.ingest.identity import Identities
-from expert.ingest.latest import latest_timestamp
+from expert.ingest.latest import Source, sources
 from expert.ingest.metrics import Accumulator
-from expert.ingest.model import IngestError, IngestWarnings, collecting
-from expert.ingest.readers import read_events
+from expert.ingest.model import Event, IngestError, IngestWarnings, collecting, warn
 from expert.ingest.report import Analysis, ExcludedBot, Note, Window, Windows
 from expert.ingest.timeparse import UTC, parse_any
-from expert.ingest.windows import make_windows
 
 __all__ = ["analyze_export", "PROGRESS_EVERY"]
 
 PROGRESS_EVERY = 50_000
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
 STAFF_FLAG_FORMATS = frozenset({"discourse", "slack", "github", "matrix"})
+_NO_EVENTS = ("no events found", "the export is empty or holds only system messages")
 
 
 def _aware(value, name: str) -> datetime | None:
@@ -37,52 +37,75 @@ def _aware(value, name: str) -> datetime | None:
                                   "allowed: ISO 8601 such as 2024-05-01 or 2024-05-01T12:00:00Z, or epoch seconds")) from None
 
 
-def _latest(path: Path, fmt: str, bots, staff, salt: str) -> datetime:
-    """Latest plausible event timestamp: a light pre-pass, needed only when `until` is not given."""
-    latest = latest_timestamp(path, fmt, bots, staff, salt)
-    if latest is None:
-        raise IngestError(path, "no events found", "the export is empty or holds only system messages")
-    return latest
-
-
 def analyze_export(path, *, fmt: str | None = None, since=None, until=None, window_days: int = 90,
                    bots: Iterable[str] = (), staff: Iterable[str] = (),
                    progress: Callable[[int], object] | None = None, salt: str = "") -> Analysis:
-    """Read an export and compute situation facts for the current window vs its baselines."""
+    """Read an export once and compute situation facts for the current window vs its baselines.
+
+    Without `until` the windows end at the latest plausible event, found in the same pass.
+    """
     path = Path(path)
     if str(path) == "-":
-        raise IngestError(path, "an export cannot be read from standard input (it is read more than once)",
+        raise IngestError(path, "an export cannot be read from standard input",
                           "save it to a file and analyze that file")
     fmt = fmt or detect_format(path)
     bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
+    if since is not None and until is not None:
+        _check_since(since, until, "until")
     with _readable(path), collecting() as found:
-        given_until = until is not None
-        until = until or _latest(path, fmt, bots, staff, salt)
-        if since is not None and since >= until:
-            end = "until" if given_until else "the latest event"
-            raise OptionError(Problem("since", f"{since.isoformat()} is not before {end} {until.isoformat()}",
-                                      "since must be earlier than until (or than the latest event when no --until)"))
-        try:  # the windows and the two trailing years before them must fit after year 1
-            windows = make_windows(until, window_days)
-            acc = Accumulator(windows, since, bool(staff) or fmt in STAFF_FLAG_FORMATS)
-        except OverflowError:
-            raise OptionError(Problem("until", f"{until.date().isoformat()} leaves no room for the baseline, "
-                                               "year-ago and trailing-year windows after year 1",
-                                      "give a date from year 3 on")) from None
+        acc = Accumulator(since=since, until=until, window_days=window_days,
+                          staff_known=bool(staff) or fmt in STAFF_FLAG_FORMATS)
         ids = Identities(bots, staff, salt)
-        _consume(read_events(path, fmt, ids=ids), acc, progress)
+        _read(path, fmt, ids, acc, progress)
+        end = until if until is not None else _end(path, acc)
     if not acc.seen:
-        raise IngestError(path, "no events found", "the export is empty or holds only system messages")
-    metrics, notes = summarise(acc, until_given=given_until)
+        raise IngestError(path, *_NO_EVENTS)
+    if since is not None and until is None:
+        _check_since(since, end, "the latest event")
+    try:  # the windows and the two trailing years before them must fit after year 1
+        acc.finish(end)
+    except OverflowError:
+        raise OptionError(Problem("until", f"{end.date().isoformat()} leaves no room for the baseline, "
+                                           "year-ago and trailing-year windows after year 1",
+                                  "give a date from year 3 on")) from None
+    metrics, notes = summarise(acc, until_given=until is not None)
     analysis = _package(path, fmt, acc, metrics, notes + _warning_notes(found))
     analysis.bots = [ExcludedBot(pseudonym=b.pseudonym, rule=b.rule, pattern=b.pattern,
                                  events=acc.bot_actors.get(b.pseudonym, 0)) for b in ids.excluded_bots()]
     return analysis
 
 
+def _check_since(since: datetime, end: datetime, name: str) -> None:
+    """since must come before the end of the windows."""
+    if since >= end:
+        raise OptionError(Problem("since", f"{since.isoformat()} is not before {name} {end.isoformat()}",
+                                  "since must be earlier than until (or than the latest event when no --until)"))
+
+
+def _end(path: Path, acc: Accumulator) -> datetime:
+    """The latest plausible event (the end of the windows when until is not given); outliers become a warning."""
+    guard = acc.latest_guard
+    assert guard is not None  # there is one whenever until is not given
+    if acc.seen <= guard.ignored:
+        raise IngestError(path, *_NO_EVENTS)
+    found = guard.warning()
+    if found:
+        warn("future_events_ignored", **found)
+    return acc.top
+
+
+def _read(path: Path, fmt: str, ids: Identities, acc: Accumulator, progress) -> None:
+    """Feed every source's events to the accumulator, each able to name its record for an outlier."""
+    for source in sources(path, fmt, ids):
+        acc.where = partial(_where, source, acc, acc.seen)
+        _consume(source.events, acc, progress)
+    if progress is not None:
+        progress(acc.seen)
+
+
 def _warning_notes(found: IngestWarnings) -> list[Note]:
-    """The readers' warnings as notes, once each (the pre-pass and the main pass may both report one)."""
+    """The readers' warnings as notes, once each."""
     seen: set[tuple[str, str]] = set()
     out = []
     for w in found:
@@ -105,6 +128,11 @@ def _readable(path: Path):
         raise IngestError(path, f"malformed CSV: {exc}", "re-export the file; it looks corrupted") from None
 
 
+def _where(source: Source, acc: Accumulator, base: int, ev: Event) -> str:
+    """Name the event just read: its source's record, numbered from the source's first event."""
+    return source.where(ev, acc.seen - base)
+
+
 def _consume(events, acc: Accumulator, progress) -> None:
     """Feed every event to the accumulator, reporting progress every PROGRESS_EVERY events."""
     add = acc.add
@@ -112,12 +140,10 @@ def _consume(events, acc: Accumulator, progress) -> None:
         for ev in events:
             add(ev)
         return
-    n = 0
-    for n, ev in enumerate(events, start=1):
+    for ev in events:
         add(ev)
-        if n % PROGRESS_EVERY == 0:
-            progress(n)
-    progress(n)
+        if acc.seen % PROGRESS_EVERY == 0:
+            progress(acc.seen)
 
 
 def _package(path: Path, fmt: str, acc: Accumulator, metrics, notes) -> Analysis:

@@ -6,15 +6,15 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from functools import partial
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError, printable, warn
-from expert.ingest.timeparse import UTC, Latest, parse_any
+from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.timeparse import UTC, parse_any
 
-__all__ = ["capped_lines", "read_csv", "read_jsonl", "latest_csv", "FIELDS", "MAX_MULTILINE_CELL"]
+__all__ = ["capped_lines", "read_csv", "read_jsonl", "CsvLog", "FIELDS", "MAX_MULTILINE_CELL", "MAX_LINE"]
 
 # A cell longer than this that holds a line break means a quote was never closed (it swallowed later rows).
 MAX_MULTILINE_CELL = 10_000
@@ -66,14 +66,30 @@ def capped_lines(fh, path: Path) -> Iterator[str]:
 
 def read_csv(path, ids: Identities) -> Iterator[Event]:
     """Stream a CSV event log row by row; bad rows raise IngestError with the line number."""
-    path = Path(path)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(capped_lines(fh, path))
-        header = next(rows, None)
-        if not header:
-            raise IngestError(path, "file is empty", "export the event log with a header row")
-        cols = _columns(path, header)
-        yield from _csv_events(path, rows, cols, ids)
+    return iter(CsvLog(path, ids))
+
+
+class CsvLog:
+    """A CSV event log as it is read: its events, and the line the reader has reached (to name a record)."""
+
+    def __init__(self, path, ids: Identities) -> None:
+        """Nothing is opened until the events are asked for."""
+        self.path, self.ids = Path(path), ids
+        self.rows: Any = None  # the csv reader once opened
+
+    def __iter__(self) -> Iterator[Event]:
+        """The events, row by row."""
+        with open(self.path, newline="", encoding="utf-8-sig") as fh:
+            rows = self.rows = csv.reader(capped_lines(fh, self.path))
+            header = next(rows, None)
+            if not header:
+                raise IngestError(self.path, "file is empty", "export the event log with a header row")
+            cols = _columns(self.path, header)
+            yield from _csv_events(self.path, rows, cols, self.ids)
+
+    def line(self) -> int:
+        """The last line of the row read last (the row of the event just yielded)."""
+        return self.rows.line_num if self.rows is not None else 0
 
 
 # A line inside a cell that starts like a row of an event log (a date or epoch seconds, then a comma).
@@ -153,49 +169,6 @@ def _slow_time(path: Path, lineno: int, text: str) -> datetime:
     except ValueError as exc:
         raise IngestError(path, f"line {lineno}: bad timestamp {text!r}",
                           "timestamps must be ISO 8601 or epoch seconds") from exc
-
-
-def latest_csv(path, now: datetime | None = None) -> datetime | None:
-    """Latest timestamp in a CSV log, reading only the timestamp column (cheap pre-pass for `until`).
-
-    Events dated more than a day after `now` (default: the wall clock) are clock errors: they are
-    left out and reported as the future_events_ignored warning.
-    """
-    path = Path(path)
-    latest = Latest(now)
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = csv.reader(capped_lines(fh, path))
-        header: list[str] | None = next(rows, None)
-        cols = _columns(path, header or ["timestamp", "actor"])
-        top: datetime | None = None
-        ts_i, fromiso, limit = cols["timestamp"], datetime.fromisoformat, latest.limit
-        try:
-            for row in rows:
-                if len(row) <= ts_i or not row[ts_i]:
-                    continue
-                text = row[ts_i]
-                try:
-                    t = fromiso(text)
-                    if t.tzinfo is not UTC:
-                        t = parse_any(text)
-                except ValueError:
-                    t = _slow_time(path, rows.line_num, text)
-                if top is None or t > top:
-                    if t > limit:
-                        latest.outlier(partial(_line_name, path, rows.line_num))
-                    else:
-                        top = t
-        except csv.Error as exc:
-            raise _csv_error(path, rows.line_num, exc) from None
-    found = latest.warning()
-    if found:
-        warn("future_events_ignored", **found)
-    return top
-
-
-def _line_name(path: Path, line: int) -> str:
-    """Name a line of a CSV log for a warning."""
-    return f"{printable(path.name)} line {line}"
 
 
 def read_jsonl(path, ids: Identities) -> Iterator[Event]:

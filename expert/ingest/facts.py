@@ -19,7 +19,6 @@ from expert.ingest.metrics import (
     T1,
     WEEK,
     WEEKS,
-    WINS,
     Y1,
     Y2,
     Accumulator,
@@ -168,13 +167,8 @@ def _window_series(acc: Accumulator) -> list[int]:
 
 
 def _member_series(acc: Accumulator, length: int) -> list[int]:
-    """Distinct active actors per day-window, most recent first."""
-    counts = [0] * length
-    for rec in acc.actors.values():
-        for k in rec[WINS]:
-            if 0 <= k < length:
-                counts[k] += 1
-    return counts
+    """Distinct active actors per day-window, most recent first (those past the compared ones read 0)."""
+    return [acc.member_windows[k] if k < len(acc.member_windows) else 0 for k in range(length)]
 
 
 def _activity(out: _Out) -> None:

@@ -1,41 +1,50 @@
-"""The latest-event pre-pass that sets "now" when --until is not given, robust to clock errors.
+"""The sources of one analysis read in one pass, each able to name its current record.
 
-One event dated 2099 would otherwise move every window onto itself: events dated more than a day
-after the wall clock are left out of the pre-pass and reported as the future_events_ignored warning.
+"Now" is the latest event when --until is not given, found while the export is read: events dated
+more than a day after the wall clock are clock errors, left out and reported as the
+future_events_ignored warning, which names the first one by file and line (CSV) or event number.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from expert.ingest.csvlog import latest_csv
+from expert.ingest.csvlog import CsvLog
 from expert.ingest.detect import detect_format
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError, printable, warn
+from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.readers import READERS, read_events
-from expert.ingest.timeparse import Latest
 
-__all__ = ["latest_timestamp"]
+__all__ = ["Source", "sources", "FOLDER_FORMATS"]
+
+# Folders of these formats are read file by file, each file's events numbered from 1.
+FOLDER_FORMATS = ("discord", "telegram", "discourse", "jsonl", "mbox")
 
 
-def latest_timestamp(path, fmt: str, bots: Iterable[str] = (), staff: Iterable[str] = (), salt: str = "",
-                     now: datetime | None = None) -> datetime | None:
-    """Latest plausible event time of the export (None when it has no events); outliers become a warning."""
-    path = Path(path)
+class Source:
+    """One stream of events and how to name its current record (`where(event, number)`)."""
+
+    def __init__(self, name: str, events: Iterable[Event], line: Callable[[], int] | None = None) -> None:
+        """`line` gives the line just read (CSV files); otherwise records are named by their number."""
+        self.name, self.events, self.line = printable(name), events, line
+
+    def where(self, ev: Event, number: int) -> str:
+        """The record's file and line, or file, event number and id."""
+        if self.line is not None:
+            return f"{self.name} line {self.line()}"
+        return f"{self.name} event {number}" + (f" (id {printable(ev.msg_id[:40])})" if ev.msg_id else "")
+
+
+def sources(path: Path, fmt: str, ids: Identities) -> Iterator[Source]:
+    """The export as sources: a CSV file, each same-format file of a folder, or the whole export."""
     if fmt == "csv" and path.is_file():
-        return latest_csv(path, now)
-    latest = Latest(now)
-    if path.is_dir() and fmt in ("discord", "telegram", "discourse", "jsonl", "mbox"):
-        ids = Identities(bots, staff, salt)
+        log = CsvLog(path, ids)
+        yield Source(path.name, log, log.line)
+    elif path.is_dir() and fmt in FOLDER_FORMATS:
         for file in _same_format_files(path, fmt):
-            _scan(latest, file.name, READERS[fmt](file, ids))
+            yield Source(file.name, READERS[fmt](file, ids))
     else:
-        _scan(latest, path.name, read_events(path, fmt, bots, staff, salt=salt))
-    found = latest.warning()
-    if found:
-        warn("future_events_ignored", **found)
-    return latest.top
+        yield Source(path.name, read_events(path, fmt, ids=ids))
 
 
 def _same_format_files(path: Path, fmt: str) -> list[Path]:
@@ -48,12 +57,3 @@ def _same_format_files(path: Path, fmt: str) -> list[Path]:
         except IngestError:
             continue
     return out
-
-
-def _scan(latest: Latest, name: str, events: Iterable[Event]) -> None:
-    """Feed every event's time to `latest`, naming an outlier by file and event number."""
-    for number, ev in enumerate(events, start=1):
-        def where(n: int = number, e: Event = ev) -> str:
-            """The outlier's file, event number and id (asked only for the first)."""
-            return f"{printable(name)} event {n}" + (f" (id {printable(e.msg_id[:40])})" if e.msg_id else "")
-        latest.add(ev.timestamp, where)
