@@ -39,6 +39,10 @@ generate_checks = shimmed_import("experta.matchers.rete.utils").generate_checks
 Rule = shimmed_import("experta.rule").Rule
 TEST = shimmed_import("experta.conditionalelement").TEST
 Fact, InitialFact = shimmed_import("experta.fact").Fact, shimmed_import("experta.fact").InitialFact
+AND, NOT = shimmed_import("experta.conditionalelement").AND, shimmed_import("experta.conditionalelement").NOT
+dnf, unpack_exp = shimmed_import("experta.matchers.rete.dnf").dnf, shimmed_import("experta.matchers.rete.dnf").unpack_exp
+prepare_rule, extract_facts = (shimmed_import("experta.matchers.rete.utils").prepare_rule,
+                               shimmed_import("experta.matchers.rete.utils").extract_facts)
 
 __all__ = ["IndexedMatcher"]
 
@@ -149,6 +153,28 @@ def _merge(context: dict[Any, Any], match: Mapping[Any, Any]) -> bool:
     return True
 
 
+def _dnf_conditions(conditions: tuple[Any, ...]) -> tuple[Any, ...]:
+    """experta's ``dnf`` of a Rule, step for step, on its conditions alone: experta makes a new Rule at
+    every rewriting step, and each one inspects the action's signature (a third of building the network)."""
+    last, current = None, (AND(*[dnf(e) for e in conditions]),)
+    while last != current:
+        last, current = current, tuple(dnf(e) for e in current)
+    return tuple(unpack_exp(current, AND))
+
+
+def _prepared(rule: Any) -> Any:
+    """experta's ``prepare_rule`` of a Rule (DNF, an InitialFact where the network needs one), the same
+    conditions, salience and action, with one Rule made at the end (tests/test_startup.py compares them)."""
+    conditions = tuple(prepare_rule(e) for e in _dnf_conditions(tuple(rule)))
+    if not conditions:
+        conditions = (InitialFact(),)
+    elif isinstance(conditions[0], NOT) or not extract_facts(conditions):
+        conditions = (InitialFact(), *conditions)
+    else:
+        conditions = _dnf_conditions(conditions)
+    return rule.new_conditions(*conditions)
+
+
 def _rule_name(rule: Any) -> str:
     """A rule's method name (the dummy InitialFact rule has none), to build the network in a fixed order."""
     return str(getattr(rule, "__name__", "") or "")
@@ -172,6 +198,11 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
         terminals = self._build_alpha(ruleset)
         self.build_beta_part(ruleset, terminals)
         self._index()
+
+    @staticmethod
+    def prepare_ruleset(engine: Any) -> set[Any]:
+        """The engine's rules as experta prepares them for the network (see ``_prepared``)."""
+        return {_prepared(rule) for rule in engine.get_rules()}
 
     def _build_alpha(self, ruleset: list[Any]) -> dict[Any, Any]:
         """One chain of FeatureTesterNodes per fact pattern, shared where the checks are the same;
