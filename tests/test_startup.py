@@ -141,3 +141,24 @@ def _action(name: str):
 def test_any_condition_is_prepared_as_experta_prepares_it(conditions, salience):
     rules = {f"rule_{i}": (compile_pattern(tree), salience, _action(f"fire_{i}")) for i, tree in enumerate(conditions)}
     _same_preparation(build_engine_class("Generated", rules, KnowledgeEngine)())
+
+
+def test_a_brief_command_pauses_the_garbage_collector_only_while_it_runs(capsys):
+    import gc
+
+    from expert.cli.main import main
+
+    seen = []
+
+    def watch(phase, info):
+        seen.append(phase)
+
+    gc.callbacks.append(watch)
+    try:
+        main(["diagnose", str(ROOT / "scenarios" / "demo.yaml"), "--knowledge", str(ROOT / "knowledge"),
+              "--format", "json"])
+        gc.collect()
+    finally:
+        gc.callbacks.remove(watch)
+    assert gc.isenabled() and json.loads(capsys.readouterr().out)["diagnoses"] is not None
+    assert seen.count("start") == 1, "no automatic collection while diagnose ran"
