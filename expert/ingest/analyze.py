@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import importlib.util
+import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -21,6 +23,8 @@ from expert.ingest.timeparse import UTC, parse_any
 __all__ = ["analyze_export", "PROGRESS_EVERY"]
 
 PROGRESS_EVERY = 50_000
+READER_CHOICES = ("auto", "stream", "columnar")
+COLUMNAR_BYTES = 8 << 20  # a CSV log this large is read by the columnar reader when pyarrow is installed
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
 STAFF_FLAG_FORMATS = frozenset({"discourse", "slack", "github", "matrix"})
 _NO_EVENTS = ("no events found", "the export is empty or holds only system messages")
@@ -39,10 +43,15 @@ def _aware(value, name: str) -> datetime | None:
 
 def analyze_export(path, *, fmt: str | None = None, since=None, until=None, window_days: int = 90,
                    bots: Iterable[str] = (), staff: Iterable[str] = (),
-                   progress: Callable[[int], object] | None = None, salt: str = "") -> Analysis:
+                   progress: Callable[[int], object] | None = None, salt: str = "",
+                   reader: str | None = None) -> Analysis:
     """Read an export once and compute situation facts for the current window vs its baselines.
 
     Without `until` the windows end at the latest plausible event, found in the same pass.
+    `reader`: "stream", "columnar" (pyarrow, the `fast` extra; CSV logs) or None for automatic:
+    columnar for a CSV log of COLUMNAR_BYTES or more when pyarrow is installed (EXPERT_READER
+    sets the default). The columnar reader hands files it does not read exactly alike back to
+    the streaming reader, so the results never differ.
     """
     path = Path(path)
     if str(path) == "-":
@@ -53,11 +62,15 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     since, until = _aware(since, "since"), _aware(until, "until")
     if since is not None and until is not None:
         _check_since(since, until, "until")
+    options = {"since": since, "until": until, "window_days": window_days,
+               "staff_known": bool(staff) or fmt in STAFF_FLAG_FORMATS}
     with _readable(path), collecting() as found:
-        acc = Accumulator(since=since, until=until, window_days=window_days,
-                          staff_known=bool(staff) or fmt in STAFF_FLAG_FORMATS)
-        ids = Identities(bots, staff, salt)
-        _read(path, fmt, ids, acc, progress)
+        acc, ids = _columnar(path, fmt, reader, options, (bots, staff, salt)) or (None, None)
+        if acc is None or ids is None:
+            acc, ids = Accumulator(**options), Identities(bots, staff, salt)
+            _read(path, fmt, ids, acc, progress)
+        elif progress is not None:
+            progress(acc.seen)
         end = until if until is not None else _end(path, acc)
     if not acc.seen:
         raise IngestError(path, *_NO_EVENTS)
@@ -126,6 +139,26 @@ def _readable(path: Path):
                           "re-export as UTF-8, or convert it (e.g. iconv -f latin1 -t utf-8)") from None
     except csv.Error as exc:
         raise IngestError(path, f"malformed CSV: {exc}", "re-export the file; it looks corrupted") from None
+
+
+def _columnar(path: Path, fmt: str, reader: str | None, options: dict, who: tuple):
+    """(accumulator, identities) filled by the columnar reader when it applies and reads the file, else None."""
+    reader = reader or os.environ.get("EXPERT_READER") or "auto"
+    if reader not in READER_CHOICES:
+        raise OptionError(Problem("reader", f"{reader!r} is not a reader", f"choose one of {', '.join(READER_CHOICES)}"))
+    if reader == "stream" or fmt != "csv" or not path.is_file():
+        return None
+    if reader == "auto" and (path.stat().st_size < COLUMNAR_BYTES or importlib.util.find_spec("pyarrow") is None):
+        return None
+    try:
+        from expert.ingest.columnar import read_columns
+    except ImportError:
+        raise OptionError(Problem("reader", "the columnar reader needs pyarrow",
+                                  "pip install 'community-expert[fast]', or use the streaming reader")) from None
+    bots, staff, salt = who
+    ids = Identities(bots, staff, salt)
+    acc = read_columns(path, ids, options)
+    return (acc, ids) if acc is not None else None
 
 
 def _where(source: Source, acc: Accumulator, base: int, ev: Event) -> str:

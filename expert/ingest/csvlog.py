@@ -14,7 +14,7 @@ from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.timeparse import UTC, parse_any
 
-__all__ = ["capped_lines", "read_csv", "read_jsonl", "CsvLog", "FIELDS", "MAX_MULTILINE_CELL", "MAX_LINE"]
+__all__ = ["capped_lines", "read_csv", "read_jsonl", "CsvLog", "columns", "flag", "FIELDS", "MAX_MULTILINE_CELL", "MAX_LINE"]
 
 # A cell longer than this that holds a line break means a quote was never closed (it swallowed later rows).
 MAX_MULTILINE_CELL = 10_000
@@ -24,7 +24,7 @@ _JSONL_HINT = "each line must be a JSON object with timestamp (ISO 8601 or epoch
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
 
 
-def _flag(value) -> bool:
+def flag(value) -> bool:
     """Read a boolean cell that may be empty, 0/1, true/false or a JSON bool."""
     if isinstance(value, bool):
         return value
@@ -39,7 +39,7 @@ def _blank(value) -> str | None:
     return value if value.strip() else None
 
 
-def _columns(path: Path, header: list[str]) -> dict[str, int]:
+def columns(path: Path, header: list[str]) -> dict[str, int]:
     """Locate the known columns by (case-insensitive) name and demand the required ones."""
     index = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in ("timestamp", "actor") if c not in index]
@@ -84,7 +84,7 @@ class CsvLog:
             header = next(rows, None)
             if not header:
                 raise IngestError(self.path, "file is empty", "export the event log with a header row")
-            cols = _columns(self.path, header)
+            cols = columns(self.path, header)
             yield from _csv_events(self.path, rows, cols, self.ids)
 
     def line(self) -> int:
@@ -142,7 +142,7 @@ def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iter
             if who is None:
                 if not actor:
                     raise IngestError(path, f"line {lineno}: empty actor", "every row needs an actor")
-                who = who_cache[key] = resolve(actor, name, _flag(bot), _flag(staff))
+                who = who_cache[key] = resolve(actor, name, flag(bot), flag(staff))
             try:
                 t = fromiso(ts)
                 if t.tzinfo is not UTC:
@@ -188,7 +188,7 @@ def _json_event(path: Path, lineno: int, line: str, ids: Identities) -> Event:
         if actor is None:
             raise ValueError("missing actor")
         pid, is_bot, is_staff = ids.resolve(actor, _blank(rec.get("name")) or "",
-                                            _flag(rec.get("is_bot")), _flag(rec.get("is_staff")))
+                                            flag(rec.get("is_bot")), flag(rec.get("is_staff")))
         if rec.get("timestamp") in (None, ""):
             raise ValueError("field 'timestamp' is missing")
         return Event(parse_any(str(rec["timestamp"])), pid, _blank(rec.get("kind")) or "message",

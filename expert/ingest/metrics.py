@@ -134,7 +134,7 @@ class Accumulator:
         if t > self.top:
             self.top = t
             if t >= self.next_day:
-                self._advance(t)
+                self.advance(t)
         if self.since is not None and t < self.since:
             return
         if ev.is_bot:
@@ -184,7 +184,7 @@ class Accumulator:
                 self.conversation.append((self.used, t, actor, ev.kind == "reply", thread, ev.reply_to, ev.msg_id,
                                           ev.is_staff))
                 if len(self.conversation) > self.conversation_limit:
-                    self._prune_conversation()
+                    self.prune_conversation()
 
     def _new_day(self, t: datetime, day: int, actor: str, rec: list) -> None:
         """An actor's first event on a day: mark their week, month and (recent) day as active."""
@@ -201,7 +201,7 @@ class Accumulator:
                 on_day = self.day_actors[day] = set()
             on_day.add(actor)
 
-    def _advance(self, t: datetime) -> None:
+    def advance(self, t: datetime) -> None:
         """The latest event reached a new day: the end is at least this late, so forget what is now too old."""
         midnight = t.replace(hour=0, minute=0, second=0, microsecond=0)
         try:
@@ -226,7 +226,7 @@ class Accumulator:
         self.conversation_floor = _minus(end, self.conversation_span)
         self.member_floor = end.toordinal() - self.member_span
 
-    def _prune_conversation(self) -> None:
+    def prune_conversation(self) -> None:
         """Drop kept conversation events that are now too old; let the list grow to twice what stays."""
         floor = self.conversation_floor
         self.conversation = deque(item for item in self.conversation if item[1] > floor)
@@ -243,11 +243,11 @@ class Accumulator:
         self.span_days = max(1, (w.until - w.cur_start).days)
         self.y1_start = w.until - timedelta(days=365)
         self.y2_start = w.until - timedelta(days=730)
-        self._windowed_counts()
+        self.windowed_counts()
         self.member_windows = self._member_windows()
-        self._replay_conversation()
+        self.replay_conversation()
 
-    def _windowed_counts(self) -> None:
+    def windowed_counts(self) -> None:
         """Per-actor and total events in each window, and the threads active in the year before the baseline."""
         w = self.win
         cur, base, y1, y2 = map(micros, (w.cur_start, w.base_start, self.y1_start, self.y2_start))
@@ -284,7 +284,7 @@ class Accumulator:
                 members[k] |= actors
         return [len(m) for m in members]
 
-    def _replay_conversation(self) -> None:
+    def replay_conversation(self) -> None:
         """Run the in-window events through the thread and reply tallies in their original order."""
         w = self.win
         for seq, t, actor, reply, thread, reply_to, msg_id, is_staff in self.conversation:
