@@ -18,21 +18,25 @@ A second run ("concerns: don't know") repeats the adaptive one with the person a
 topic's `screen` questions) and explores only the areas the answers open.
 
 A third run ("listening", issue 10) has the person answer "in a sentence or two, what is
-happening?" with one sentence built from the scenario's facts (benchmarks/sentences.yaml, in
+happening?", the first question, with one sentence built from the scenario's facts (benchmarks/sentences.yaml, in
 English and in Chinese: a phrase per concern, how they feel, the stage as they see it, then
 up to three facts they know); the expert
 proposes what it understood and the person keeps, with one keystroke, what is right. The
 story question and that confirmation count as two questions. In the other runs the person
-skips the story (it is not counted), as before issue 10.
+skips the story (it is not counted), as before issue 10. The listening run is repeated with the
+previous release's opening (the name first, then the story, objective, success metric, stage,
+mood and concerns) to print the old figure beside the new, measured in the same run.
 
-Counts include the opening questions (name, objective, success metric, stage, mood,
-concerns), which both orders ask first. Also printed: how many questions the adaptive run asks
+Counts include the opening questions (objective, success metric, stage, concerns, each skipped
+when the story gave it), which both orders ask first; the name is asked last (it labels the
+report and changes no conclusion). Also printed: how many questions the adaptive run asks
 in all before it stops by itself. The questionnaire remembers each question's assessment per
 set of known facts, so a don't-know (which leaves the facts unchanged) costs nothing to re-rank.
 Run: .venv/bin/python benchmarks/questionnaire.py
 """
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import time
@@ -76,6 +80,8 @@ def settled_at(tops: list[tuple[str, ...]], target: tuple[str, ...]) -> int | No
     return k
 
 
+# The opening as the previous release asked it: the name first, mood always (issue 10's first figure).
+PREVIOUS_OPENING = ("name", "story", "objective", "success_metric", "stage", "mood", "concerns")
 SENTENCES = yaml.safe_load((ROOT / "benchmarks" / "sentences.yaml").read_text(encoding="utf-8"))
 
 
@@ -156,6 +162,7 @@ def main() -> int:
     """Print per-scenario counts, the median and max, and the fixed-order comparison."""
     kb = cached_knowledge()
     catalogue = load_questions(kb)
+    previous = dataclasses.replace(catalogue, opening=PREVIOUS_OPENING, closing=())
     rows = []
     listened: dict[str, list[tuple[int | None, int]]] = {}
     started = time.perf_counter()
@@ -172,8 +179,12 @@ def main() -> int:
         rows.append((path.stem, settled_at(tops, target), len(asked), settled_at(fixed(kb, catalogue, full), target),
                      settled_at(unsure, target), len(unsure_asked)))
         for lang in ("en", "zh"):
-            heard, heard_asked = adaptive(kb, catalogue, full, sentence(kb, full, target, lang))
+            said = sentence(kb, full, target, lang)
+            heard, heard_asked = adaptive(kb, catalogue, full, said)
             listened.setdefault(lang, []).append((settled_at(heard, target), len(heard_asked)))
+            heard, heard_asked = adaptive(kb, previous, full, said)
+            listened.setdefault(f"{lang}, previous release's opening", []).append(
+                (settled_at(heard, target), len(heard_asked)))
     elapsed = time.perf_counter() - started
     print(f"{'scenario':45} {'adaptive':>8} {'asked':>6} {'fixed':>6} {'unsure':>6} {'asked':>6}")
     for name, a, total, f, u, u_total in rows:
@@ -186,7 +197,7 @@ def main() -> int:
     never = sum(1 for _, a, *_ in rows if a is None)
     print()
     print(f"scenarios: {len(rows)} (adaptive never settled: {never}); questions in the catalogue: {len(catalogue.questions)}")
-    opening = len(catalogue.opening) - 1  # the story is skipped here
+    opening = len(catalogue.opening) - 1  # the story is skipped here; the name comes last
     print(f"adaptive: median {statistics.median(a_counts):g}, max {max(a_counts)} questions "
           f"(after the {opening} opening ones: median {statistics.median(a_counts) - opening:g}, "
           f"max {max(a_counts) - opening})")

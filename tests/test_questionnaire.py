@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from expert.consult.questionnaire import (
+    CLOSING,
     GENERAL,
     OPENING,
     Catalogue,
@@ -39,8 +40,10 @@ def test_every_question_names_a_fact_and_speaks_both_languages(kb, catalogue):
         assert q.ask.en and q.ask.zh and q.help.en and q.help.zh
 
 
-def test_opening_is_name_story_objective_metric_stage_mood_concerns(catalogue):
-    assert catalogue.opening == OPENING == ("name", "story", "objective", "success_metric", "stage", "mood", "concerns")
+def test_opening_listens_first_and_the_name_comes_last(catalogue):
+    assert catalogue.opening == OPENING == ("story", "objective", "success_metric", "stage", "concerns")
+    assert catalogue.closing == CLOSING == ("name",)
+    assert "mood" in catalogue.questions and not catalogue.fixed("mood")  # heard in the account, or asked when it matters
 
 
 def _topics(kb) -> dict:
@@ -124,7 +127,7 @@ def test_opening_questions_come_first_in_order(kb, catalogue):
     facts: dict = {}
     skipped: set = set()
     asked = []
-    for answer in ("Hub", None, "help members", None, "declining", "calm", ("activity_decline",)):
+    for answer in (None, "help members", None, "declining", ("activity_decline",)):
         choice, _ = next_question(kb, catalogue, facts, skipped)
         asked.append(choice.fact)
         assert choice.opening
@@ -135,6 +138,21 @@ def test_opening_questions_come_first_in_order(kb, catalogue):
     assert asked == list(OPENING)
     choice, left = next_question(kb, catalogue, facts, skipped)
     assert choice is not None and not choice.opening and left >= 1
+
+
+def test_the_name_is_asked_last_once_nothing_can_change_the_top(kb, catalogue):
+    facts: dict = {"objective": "help members", "success_metric": "questions solved", "stage": "mature", "concerns": ()}
+    skipped: set = set()
+    while True:
+        choice, left = next_question(kb, catalogue, facts, skipped)
+        assert choice is not None
+        if choice.fact == "name":
+            break
+        assert left >= 2  # this question and the name still to come
+        skipped.add(choice.fact)
+    assert choice.opening and left == 1
+    facts["name"] = "Hub"
+    assert next_question(kb, catalogue, facts, skipped) == (None, 0)
 
 
 def test_number_candidates_straddle_every_threshold(kb):

@@ -10,7 +10,7 @@ from expert.model.situation import Situation
 
 from .conftest import ROOT
 
-OPENING = ["MakersHub", "We build hardware together.", "members solve build problems together", "questions resolved within 48 h", "declining"]
+OPENING = ["We build hardware together.", "members solve build problems together", "questions resolved within 48 h", "declining"]
 
 
 def consult(runner, tmp_path, lines, *args):
@@ -24,25 +24,28 @@ def steps(session):
     return yaml.safe_load(session.read_text(encoding="utf-8"))["steps"]
 
 
-def test_opening_acknowledges_worry_and_saves_every_answer(runner, tmp_path):
-    result, session = consult(runner, tmp_path, OPENING + ["worried", "quit"])
+def test_opening_listens_first_acknowledges_worry_and_saves_every_answer(runner, tmp_path):
+    lines = ["We build hardware together and I am worried.", ""] + OPENING[1:] + ["quit"]
+    result, session = consult(runner, tmp_path, lines)
     out = result.output
     assert result.exit_code == 0, out
-    assert out.index("Which community") < out.index("What is this community for") < out.index("How will you judge")
-    assert out.index("How will you judge") < out.index("Where is the community now") < out.index("feeling about the community right now")
-    assert "It is understandable to be worried." in out
+    assert out.index("what is happening?") < out.index("It is understandable to be worried.")
+    assert out.index("It is understandable to be worried.") < out.index("What is this community for")
+    assert out.index("What is this community for") < out.index("How will you judge") < out.index("Where is the community now")
+    assert out.index("Where is the community now") < out.index("What brings you here")
+    assert "Which community" not in out and "feeling about the community right now" not in out  # heard, not asked
     assert f"expert consult --resume {session}" in out
-    assert [s["fact"] for s in steps(session)] == ["name", "story", "objective", "success_metric", "stage", "mood"]
+    assert [s["fact"] for s in steps(session)] == ["story", "mood", "objective", "success_metric", "stage"]
 
 
 def test_invalid_answers_are_re_asked_with_the_reason(runner, tmp_path):
-    result, session = consult(runner, tmp_path, OPENING[:4] + ["dormant", "2", "calm", "quit"])
+    result, session = consult(runner, tmp_path, OPENING[:3] + ["dormant", "2", "quit"])
     assert "That answer does not fit (Stage as the team sees it): 'dormant' is not one of" in result.output
     assert yaml.safe_load(session.read_text(encoding="utf-8"))["situation"]["community"]["stage"] == "growth"
 
 
 def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
-    lines = OPENING + ["calm", "activity is falling", "-30", "why", "why rules", "how situation.activity_decline",
+    lines = OPENING + ["activity is falling", "-30", "why", "why rules", "how situation.activity_decline",
                        "how 1 rules", "how nope", "plan", "?", "back", "back", "-25", "quit"]
     result, session = consult(runner, tmp_path, lines)
     out = result.output
@@ -51,7 +54,7 @@ def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
     assert "Rules that still wait on this answer:" in out  # rule ids only on request
     assert "for: " in out and "[decline.trigger.activity]" in out
     assert "'nope' is not a conclusion so far" in out
-    assert "The plan so far" in out and "Community diagnosis: MakersHub" in out
+    assert "The plan so far" in out and "Community diagnosis: your community" in out  # the name is asked last
     assert "Noted as unknown" in out and out.count("Undone:") == 2
     facts = [(s["fact"], s.get("value")) for s in steps(session)]
     assert facts[-1] == ("activity_change_pct", -25.0)
@@ -61,24 +64,26 @@ def test_commands_dont_know_back_why_how_plan(runner, tmp_path):
 def test_a_finished_consultation_prints_the_plan_and_exports(runner, tmp_path):
     report = tmp_path / "plan.json"
     situation = tmp_path / "situation.yaml"
-    lines = OPENING + ["under pressure", "1", "-30", "done"]
+    lines = ["We build hardware together and I am under pressure.", ""] + OPENING[1:] + ["1", "-30", "done", "MakersHub"]
     result, session = consult(runner, tmp_path, lines, "--format", "json", "--output", str(report),
                               "--export-situation", str(situation))
     assert result.exit_code == 0, result.output
     assert "You are under real pressure" in result.output
     assert "Stopping the questions here" in result.output
+    assert result.output.index("done") < result.output.index("Which community")  # the name, asked last
     plan = json.loads(report.read_text(encoding="utf-8"))
     assert any(d["id"] == "situation.activity_decline" for d in plan["diagnoses"])
     exported = Situation.parse(yaml.safe_load(situation.read_text(encoding="utf-8")), _kb())
     assert exported.facts()["activity_change_pct"] == -30.0 and exported.facts()["mood"] == "under_pressure"
+    assert exported.facts()["name"] == "MakersHub" and plan["community"] == "MakersHub"
     assert yaml.safe_load(session.read_text(encoding="utf-8"))["finished"] is True
 
 
-def test_the_concern_is_the_sixth_question_and_sets_the_focus(runner, tmp_path):
-    result, session = consult(runner, tmp_path, OPENING + ["calm", "why", "conflict, 8", "quit"])
+def test_the_concern_ends_the_opening_and_sets_the_focus(runner, tmp_path):
+    result, session = consult(runner, tmp_path, OPENING + ["why", "conflict, 8", "quit"])
     out = result.output
     assert result.exit_code == 0, out
-    assert out.index("feeling about the community right now") < out.index("What brings you here? Choose all that apply.")
+    assert out.index("Where is the community now") < out.index("What brings you here? Choose all that apply.")
     assert "1. activity is falling" in out and "5. a conflict" in out
     assert "To know where to start" in out
     assert "I will start with: a conflict, health: noise, dependence on admins, events without review." in out
@@ -86,7 +91,7 @@ def test_the_concern_is_the_sixth_question_and_sets_the_focus(runner, tmp_path):
 
 
 def test_dont_know_for_the_concern_looks_everywhere(runner, tmp_path):
-    result, session = consult(runner, tmp_path, OPENING + ["calm", "?", "quit"])
+    result, session = consult(runner, tmp_path, OPENING + ["?", "quit"])
     assert "Then I will look at every area." in result.output
     assert steps(session)[-1] == {"fact": "concerns", "dont_know": True}
 
@@ -94,7 +99,7 @@ def test_dont_know_for_the_concern_looks_everywhere(runner, tmp_path):
 def test_every_format_on_stdout(runner, tmp_path):
     for fmt, marker in (("markdown", "# Community diagnosis: MakersHub"), ("terminal", "Community diagnosis: MakersHub")):
         (tmp_path / fmt).mkdir()  # a new session each time: --session never overwrites an existing file
-        result, _ = consult(runner, tmp_path / fmt, OPENING + ["calm", "done"], "--format", fmt)
+        result, _ = consult(runner, tmp_path / fmt, OPENING + ["done", "MakersHub"], "--format", fmt)
         assert result.exit_code == 0 and marker in result.output
 
 
@@ -110,33 +115,35 @@ def test_from_a_scenario_asks_only_what_is_missing(runner, tmp_path):
 
 
 def test_resume_does_not_ask_again(runner, tmp_path):
-    _, session = consult(runner, tmp_path, OPENING[:3] + ["quit"])
-    result = runner.invoke(cli, ["consult", "--resume", str(session)], input="\n".join(OPENING[3:] + ["calm", "quit"]) + "\n")
+    _, session = consult(runner, tmp_path, OPENING[:2] + ["quit"])
+    result = runner.invoke(cli, ["consult", "--resume", str(session)], input="\n".join(OPENING[2:] + ["quit"]) + "\n")
     out = result.output
     assert result.exit_code == 0, out
-    assert "Picking up where we stopped: 3 answers kept." in out
-    assert "Which community" not in out and "What is this community for" not in out
-    assert [s["fact"] for s in steps(session)] == ["name", "story", "objective", "success_metric", "stage", "mood"]
+    assert "Picking up where we stopped: 2 answers kept." in out
+    assert "what is happening" not in out and "What is this community for" not in out
+    assert [s["fact"] for s in steps(session)] == ["story", "objective", "success_metric", "stage"]
 
 
 def test_end_of_input_saves_and_leaves(runner, tmp_path):
     result, session = consult(runner, tmp_path, OPENING[:1])
     assert result.exit_code == 0 and "Saved. Resume with" in result.output
-    assert steps(session) == [{"fact": "name", "value": "MakersHub"}]
+    assert steps(session) == [{"fact": "story", "value": "We build hardware together."}]
 
 
 def test_name_cannot_be_skipped(runner, tmp_path):
-    result, _ = consult(runner, tmp_path, ["?", "Hub", "quit"])
+    result, session = consult(runner, tmp_path, OPENING + ["done", "?", "Hub"])
     assert "A name is needed" in result.output
+    assert steps(session)[-1] == {"fact": "name", "value": "Hub"}
 
 
 def test_chinese_consultation_has_no_english_prose(runner, tmp_path, kb):
-    lines = ["社群A", "我们一起做硬件", "帮助成员解决问题", "48 小时内解决率", "4", "担心", "活跃度下滑", "为什么", "-30", "如何 situation.activity_decline",
-             "不知道", "返回", "-20", "退出"]
+    lines = ["我们一起做硬件,我很担心", "", "帮助成员解决问题", "48 小时内解决率", "4", "活跃度下滑", "为什么", "-30",
+             "如何 situation.activity_decline", "不知道", "返回", "-20", "完成", "社群A"]
     result, session = consult(runner, tmp_path, lines, "--lang", "zh")
     out = result.output
     assert result.exit_code == 0, out
-    assert "我们要看的是哪个社群" in out and "担心是可以理解的" in out and "已撤销" in out
+    assert "用一两句话说说" in out and "担心是可以理解的" in out and "已撤销" in out
+    assert out.index("已撤销") < out.index("我们要看的是哪个社群") and "社群A" in out
     assert "这次是什么让你来找我" in out and "我会先从这些方面入手:活跃度下滑" in out
     english = [q.ask.en for q in _catalogue().questions.values()] + [q.help.en for q in _catalogue().questions.values()]
     english += [m.en for k, m in kb.messages.items() if k.startswith(("consult_", "answer_"))]
@@ -162,7 +169,7 @@ def _catalogue():
 
 
 def test_plan_shown_in_consult_wraps_instead_of_cropping_long_lines(runner, tmp_path):
-    result, _ = consult(runner, tmp_path, OPENING + ["worried", "1", "-30", "plan", "quit"])
+    result, _ = consult(runner, tmp_path, OPENING + ["1", "-30", "plan", "quit"])
     flat = " ".join(result.output.replace("│", " ").split())
     assert "they burn trust." in flat
 

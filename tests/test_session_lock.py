@@ -47,7 +47,7 @@ def test_second_consultation_on_one_session_is_refused_naming_the_holder(tmp_pat
         if first.poll() is None:
             first.kill()
     assert first.returncode == 0, err
-    assert yaml.safe_load(session.read_text(encoding="utf-8"))["steps"] == [{"fact": "name", "value": "FirstHub"}]
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["steps"] == [{"fact": "story", "value": "FirstHub"}]
     assert not lock.exists()
 
 
@@ -61,5 +61,5 @@ def test_lock_left_by_a_killed_consultation_does_not_block_a_resume(tmp_path):
     second = start("--resume", session, cwd=tmp_path)
     out, err = second.communicate("Resumed\nquit\n", timeout=120)
     assert second.returncode == 0, err
-    assert yaml.safe_load(session.read_text(encoding="utf-8"))["steps"] == [{"fact": "name", "value": "Resumed"}]
+    assert yaml.safe_load(session.read_text(encoding="utf-8"))["steps"] == [{"fact": "story", "value": "Resumed"}]
     assert not lock.exists()

@@ -23,6 +23,7 @@ from expert.consult.questionnaire import (
     STORY,
     Catalogue,
     Choice,
+    closing_questions,
     load_questions,
     next_question,
     profile,
@@ -85,6 +86,7 @@ class _Talk:
     console: Console
     lang: str
     on_finish: Any = None  # called with the finished situation and plan (records it: expert.cli.recording)
+    shown_left: int | None = None  # the progress count last shown, to say so when answers open new areas
 
     def say(self, key: str, style: str | None = None, **values: Any) -> None:
         """Print a localised message."""
@@ -116,7 +118,7 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
     q = talk.catalogue.questions[choice.fact]
     answered = len(talk.session.answered()) + len(talk.session.skipped())
     talk.console.print()
-    talk.say("consult_progress", style="dim", answered=answered, left=left)
+    _progress(talk, answered, left)
     talk.console.print(RichText(q.ask.get(talk.lang), style="bold cyan"))
     talk.console.print(RichText(f"  {q.help.get(talk.lang)}", style="dim"))
     talk.console.print(RichText(f"  ({_allowed(talk.kb, choice.fact, talk.lang)})", style="dim"))
@@ -140,6 +142,7 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
         elif command == "back":
             step = talk.session.back()
             talk.session.save()
+            talk.shown_left = None  # an undone answer may bring questions back: not news
             if step is None:
                 talk.say("consult_back_nothing", style="yellow")
                 continue
@@ -151,6 +154,16 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
             raise _Done()
         else:
             raise _Quit()
+
+
+def _progress(talk: _Talk, answered: int, left: int) -> None:
+    """How far along: the count of open questions that could change the picture, and, when an answer
+    has opened new areas so that it grew, that it grew and why (the count is not a promise)."""
+    before, talk.shown_left = talk.shown_left, left
+    if before is not None and left > before:
+        talk.say("consult_progress_grew", style="dim", answered=answered, left=left, before=before)
+    else:
+        talk.say("consult_progress", style="dim", answered=answered, left=left)
 
 
 class _Done(Exception):
@@ -166,10 +179,8 @@ def _answer(talk: _Talk, fact: str, text: str) -> bool:
         talk.say("consult_invalid", style="red", fact=talk.kb.fact_label(fact, talk.lang), reason=reason)
         return False
     talk.session.save()
-    words = acknowledgement(talk.kb, talk.session.facts().get("mood"), talk.lang) if fact == "mood" else None
-    if words:
-        talk.console.print()
-        talk.console.print(RichText(words, style="italic"))
+    if fact == "mood":
+        _acknowledge(talk)
     if fact == STORY:
         _confirm(talk, listen(talk.kb, text))
     if fact == CONCERNS:
@@ -204,8 +215,18 @@ def _confirm(talk: _Talk, proposals: list[Proposal]) -> None:
             talk.session.answer(p.fact, p.value)
     talk.session.save()
     talk.say("consult_listen_kept", style="dim", kept=len(kept), total=len(proposals))
+    if any(p.fact == "mood" for p in kept):
+        _acknowledge(talk)
     if any(p.fact == CONCERNS for p in kept):
         _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
+
+
+def _acknowledge(talk: _Talk) -> None:
+    """A word for how the person feels, once they have said it (messages.yaml's acknowledge_<mood>)."""
+    said = acknowledgement(talk.kb, talk.session.facts().get("mood"), talk.lang)
+    if said:
+        talk.console.print()
+        talk.console.print(RichText(said, style="italic"))
 
 
 def _dropped(kb: KnowledgeBase, text: str, count: int) -> set[int] | None:
@@ -247,9 +268,6 @@ def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
         talk.say("consult_plan_header", style="bold")
         _print_plan(talk)
         return
-    if command == "why" and fact == CONCERNS:
-        talk.say("consult_why_concerns", style="dim")
-        return
     reasoning = talk.reasoning()
     if command == "why":
         _why(talk, fact, bool(arg))
@@ -267,9 +285,13 @@ def _explain(talk: _Talk, command: str, arg: str, fact: str) -> None:
 def _why(talk: _Talk, fact: str, rules: bool) -> None:
     """In sentences: what the expert is trying to tell apart, and which answer would move each (rule ids on request)."""
     kb, lang = talk.kb, talk.lang
+    purpose = talk.catalogue.questions[fact].why
+    if purpose is not None:
+        talk.console.print(RichText(purpose.get(lang), style="bold"))
     reason = why_asked(kb, talk.session.facts(), fact)
     if not reason.apart:
-        talk.say("consult_why_nothing", style="dim")
+        if purpose is None:
+            talk.say("consult_why_nothing", style="dim")
         return
     titles = [kb.diagnoses[d].title.get(lang) for d in reason.apart]
     talk.say("consult_why_apart" if reason.moves else "consult_why_together", style="bold", diagnoses="; ".join(titles))
@@ -306,16 +328,16 @@ def _diagnosis_named(talk: _Talk, text: str, reasoning: Reasoning) -> str | None
 
 def _print_plan(talk: _Talk) -> None:
     """The full plan for the answers so far, rendered with rich."""
-    plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
+    plan = run_diagnosis(_named(talk), lang=talk.lang, knowledge=talk.kb)
     for part in renderables(plan, talk.kb):
         talk.console.print(part, soft_wrap=False)
 
 
-def _named(session: Session) -> dict[str, Any]:
-    """The situation so far; a plan needs a name, so a placeholder stands in until it is given."""
-    data = session.situation_data()
+def _named(talk: _Talk) -> dict[str, Any]:
+    """The situation so far; a plan needs a name, asked last, so "your community" stands in until it is given."""
+    data = talk.session.situation_data()
     if not data.get("community", {}).get("name"):
-        data.setdefault("community", {})["name"] = "?"
+        data.setdefault("community", {})["name"] = talk.kb.message("consult_unnamed", talk.lang)
     return data
 
 
@@ -328,7 +350,15 @@ def _loop(talk: _Talk) -> str:
         try:
             _ask(talk, choice, left)
         except _Done:
+            _close(talk)
             return "consult_stopped"
+
+
+def _close(talk: _Talk) -> None:
+    """The closing questions (the report's name) when the person stops before they came up."""
+    for fact in closing_questions(talk.catalogue, talk.session.facts(), talk.session.skipped()):
+        with contextlib.suppress(_Done):
+            _ask(talk, Choice(fact, 0.0, False, (), opening=True), 0)
 
 
 def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, session_path: Path | None,
@@ -362,13 +392,13 @@ def _finish(talk: _Talk, fmt: str, output: Path | None, export: Path | None, col
     """Mark the session finished, show or write the report, export the situation."""
     talk.session.finished = True
     talk.session.save()
-    plan = run_diagnosis(_named(talk.session), lang=talk.lang, knowledge=talk.kb)
+    plan = run_diagnosis(_named(talk), lang=talk.lang, knowledge=talk.kb)
     if talk.on_finish is not None:
-        talk.on_finish(_named(talk.session), plan)
+        talk.on_finish(_named(talk), plan)
     if export is not None:
         import yaml
 
-        text = yaml.safe_dump(_named(talk.session), allow_unicode=True, sort_keys=False, width=100)
+        text = yaml.safe_dump(_named(talk), allow_unicode=True, sort_keys=False, width=100)
         atomic_write_text(export, text, "situation file")
         talk.say("consult_exported", style="dim", path=str(export))
     if output is not None:

@@ -42,11 +42,12 @@ __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
     "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
     "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
-    "screening", "opened_topics", "STORY", "Reason", "why_asked",
+    "screening", "opened_topics", "STORY", "Reason", "why_asked", "OPENING", "CLOSING", "closing_questions",
 ]
 
 TOP_CERTAINTY = 0.5
-OPENING = ("name", "story", "objective", "success_metric", "stage", "mood", "concerns")
+OPENING = ("story", "objective", "success_metric", "stage", "concerns")
+CLOSING = ("name",)
 CONCERNS = "concerns"
 STORY = "story"
 GENERAL = "general"
@@ -66,16 +67,23 @@ class Question:
     help: Text
     spec: FactSpec
     topics: tuple[str, ...] = (GENERAL,)
+    why: Text | None = None  # the purpose, in words, of a question no diagnosis waits on
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The questions in tie-break order, the opening ones asked first, topic → families and topic → screen."""
+    """The questions in tie-break order, the opening ones asked first and the closing ones last,
+    topic → families and topic → screen."""
 
     opening: tuple[str, ...]
     questions: dict[str, Question]
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     screens: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    closing: tuple[str, ...] = ()
+
+    def fixed(self, fact: str) -> bool:
+        """True for an opening or closing question: asked at its set place, never ranked."""
+        return fact in self.opening or fact in self.closing
 
     def order(self, fact: str) -> int:
         """The position of a fact's question (ties go to the earlier one)."""
@@ -178,14 +186,16 @@ def _check_question(kb: KnowledgeBase, fact: str, body: Any, where: str, topics:
     if not isinstance(body, dict):
         problems.append(_problem(loc, f"question '{fact}': expected a mapping with ask, help and topics"))
         return None
-    extra = set(body) - {"ask", "help", "topics"}
+    extra = set(body) - {"ask", "help", "topics", "why"}
     if extra:
-        problems.append(_problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}", "allowed: ask, help, topics"))
+        problems.append(_problem(loc, f"question '{fact}': unexpected keys {sorted(extra)}",
+                                 "allowed: ask, help, topics, why"))
     ask = _text(body.get("ask"), loc, f"question '{fact}' ask", problems)
     help_ = _text(body.get("help"), loc, f"question '{fact}' help", problems)
+    why = _text(body["why"], loc, f"question '{fact}' why", problems) if "why" in body else None
     topics_loc = (where, getattr(body.get('topics'), 'line', 0) or getattr(body, 'line', 0))
     found = _names(body.get("topics"), topics_loc, f"question '{fact}' topics", topics, problems)
-    return Question(fact, ask, help_, kb.facts[fact], found) if ask and help_ and found else None
+    return Question(fact, ask, help_, kb.facts[fact], found, why) if ask and help_ and found else None
 
 
 def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue, list[Problem]]:
@@ -193,9 +203,10 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
     problems: list[Problem] = []
     if not isinstance(data, dict):
         return Catalogue((), {}), [Problem(where, "expected a mapping with 'opening', 'topics' and 'questions'")]
-    unknown_keys = set(data) - {"opening", "topics", "questions"}
+    unknown_keys = set(data) - {"opening", "closing", "topics", "questions"}
     if unknown_keys:
-        problems.append(Problem(where, f"unexpected keys {sorted(unknown_keys)}", "allowed: opening, topics, questions"))
+        problems.append(Problem(where, f"unexpected keys {sorted(unknown_keys)}",
+                                "allowed: opening, closing, topics, questions"))
     topics = _check_topics(kb, data.get("topics"), where, problems)
     questions: dict[str, Question] = {}
     for fact, body in (data.get("questions") or {}).items():
@@ -209,11 +220,18 @@ def check_questions(kb: KnowledgeBase, data: Any, where: str) -> tuple[Catalogue
         if question:
             questions[str(fact)] = question
     screens = _check_screens(data.get("topics"), topics, questions, where, problems)
-    opening = tuple(str(f) for f in (data.get("opening") or ()))
-    for fact in opening:
+    opening = _placed(data, "opening", questions, where, problems)
+    closing = _placed(data, "closing", questions, where, problems)
+    return Catalogue(opening, questions, topics, screens, closing), problems
+
+
+def _placed(data: dict, key: str, questions: dict[str, Question], where: str, problems: list[Problem]) -> tuple[str, ...]:
+    """The opening or closing questions, in order; each must have an entry under questions."""
+    listed = tuple(str(f) for f in (data.get(key) or ()))
+    for fact in listed:
         if fact not in questions:
-            problems.append(Problem(where, f"opening question '{fact}' has no entry under questions"))
-    return Catalogue(tuple(f for f in opening if f in questions), questions, topics, screens), problems
+            problems.append(Problem(where, f"{key} question '{fact}' has no entry under questions"))
+    return tuple(f for f in listed if f in questions)
 
 
 def load_questions(kb: KnowledgeBase, path: Path | None = None) -> Catalogue:
@@ -575,7 +593,7 @@ def rank_questions(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, 
     topics, evidence, screen = _gate(kb, catalogue, facts, base)
     out = []
     for name, question in catalogue.questions.items():
-        if facts.get(name) is not None or name in skipped or name in catalogue.opening:
+        if facts.get(name) is not None or name in skipped or catalogue.fixed(name):
             continue
         if name not in screen and not eligible(kb, question, topics, evidence):
             continue
@@ -595,19 +613,35 @@ def _priority(choice: Choice, catalogue: Catalogue) -> tuple:
 def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, Any],
                   skipped: frozenset[str] | set[str] = frozenset()) -> tuple[Choice | None, int]:
     """The next question (opening ones first, in order; then, concerns unknown, the screening
-    ones) and how many could still change the top or are still to screen."""
+    ones; then those that could change the top; the closing ones last) and how many could still
+    change the top or are still to screen, the opening and closing ones still to ask included."""
     ranked = rank_questions(kb, catalogue, facts, skipped)
     screen = _screening_left(catalogue, facts, ranked) or _named_screens(catalogue, facts, ranked)
-    left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen)
-    for name in catalogue.opening:
-        if facts.get(name) is None and name not in skipped and not _heard_enough(name, facts):
-            return Choice(name, 0.0, True, (), opening=True), left + _opening_left(catalogue, facts, skipped)
+    fixed_left = _unasked(catalogue.opening, facts, skipped) + _unasked(catalogue.closing, facts, skipped)
+    left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen) + len(fixed_left)
+    opening = _unasked(catalogue.opening, facts, skipped)
+    if opening:
+        return Choice(opening[0], 0.0, True, (), opening=True), left
     if screen:
         return screen[0], left
     named = _named_topics(facts)
     top = sorted((c for c in ranked if c.changes_top),
                  key=lambda c: not named & set(catalogue.questions[c.fact].topics))  # stable: the area named first
-    return (top[0] if top else None), len(top)
+    if top:
+        return top[0], left
+    closing = _unasked(catalogue.closing, facts, skipped)
+    return (Choice(closing[0], 0.0, False, (), opening=True), left) if closing else (None, 0)
+
+
+def closing_questions(catalogue: Catalogue, facts: Mapping[str, Any],
+                      skipped: frozenset[str] | set[str] = frozenset()) -> tuple[str, ...]:
+    """The closing questions still to ask (the name, for the report) when the person stops early."""
+    return _unasked(catalogue.closing, facts, skipped)
+
+
+def _unasked(names: tuple[str, ...], facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The fixed-place questions among ``names`` still unanswered, not skipped, and not made moot by the story."""
+    return tuple(n for n in names if facts.get(n) is None and n not in skipped and not _heard_enough(n, facts))
 
 
 def _heard_enough(name: str, facts: Mapping[str, Any]) -> bool:
@@ -634,11 +668,6 @@ def _screening_left(catalogue: Catalogue, facts: Mapping[str, Any], ranked: list
         return []
     by_fact = {c.fact: c for c in ranked}
     return [by_fact[f] for f in screening(catalogue) if f in by_fact]
-
-
-def _opening_left(catalogue: Catalogue, facts: Mapping[str, Any], skipped: frozenset[str] | set[str]) -> int:
-    """How many opening questions are still unanswered and not skipped."""
-    return sum(1 for n in catalogue.opening if facts.get(n) is None and n not in skipped and not _heard_enough(n, facts))
 
 
 # --- why a question is asked, in sentences ------------------------------------------------------
