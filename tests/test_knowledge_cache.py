@@ -162,6 +162,9 @@ def _damaged(good: bytes, how: str) -> bytes:
     if how == "bad condition under the right key":
         knowledge["rules"][0]["when"] = ["leaf", "x", "__import__", ["plain", 1], None, 0]
         return _file(header, json.dumps(knowledge).encode())
+    if how == "huge number under the right key":
+        knowledge["rules"][0]["when"] = ["concluded", "x.y", 10 ** 400, False, 0]
+        return _file(header, json.dumps(knowledge).encode())
     if how == "missing part under the right key":
         del knowledge["messages"]
         return _file(header, json.dumps(knowledge).encode())
@@ -172,7 +175,8 @@ def _damaged(good: bytes, how: str) -> bytes:
 
 @pytest.mark.parametrize("how", ["truncated", "empty", "not utf-8", "not json", "a list", "another key",
                                  "another format", "foreign", "wrong checksum", "invalid entry under the right key",
-                                 "bad condition under the right key", "missing part under the right key",
+                                 "bad condition under the right key", "huge number under the right key",
+                                 "missing part under the right key",
                                  "deeply nested"])
 def test_a_damaged_or_tampered_cache_file_is_ignored_and_rebuilt(cache_folder, knowledge, fresh, parses, how):
     load_knowledge(knowledge)

@@ -145,8 +145,8 @@ def read_cache(root: Path, key: str) -> KnowledgeBase | None:
                 and header.get("key") == key and header.get("sha256") == hashlib.sha256(body).hexdigest()):
             return None
         return decode(json.loads(body), root)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError, MemoryError):
-        return None  # pydantic's ValidationError and JSON's errors are ValueErrors
+    except Exception:  # noqa: BLE001 - whatever is wrong with a cache file (it is data from outside), it is a miss
+        return None
 
 
 def _read_own_file(path: Path) -> bytes | None:
@@ -178,7 +178,7 @@ def write_cache(root: Path, key: str, kb: KnowledgeBase) -> bool:
         header = {"format": _MAGIC, "version": CACHE_FORMAT, "key": key, "sha256": hashlib.sha256(data).hexdigest()}
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         _replace(_cache_file(folder, root), json.dumps(header).encode() + b"\n" + data)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError, MemoryError):
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache, never an error
         return False
     return True
 
