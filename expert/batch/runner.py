@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import gc
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -74,6 +75,14 @@ def _start_worker(knowledge: str | None, lang: str, today: str | None) -> None:
     _WORKER.update(kb=cached_knowledge(knowledge), lang=lang, today=dt.date.fromisoformat(today) if today else None)
 
 
+def _start_pool_worker(knowledge: str | None, lang: str, today: str | None) -> None:
+    """A pool process: load the knowledge base and build the engine, then freeze what was built so the
+    garbage collector's full passes skip it (what a diagnosis keeps afterwards is a few bounded memos)."""
+    _start_worker(knowledge, lang, today)
+    _one(BatchItem("warm-up", "data", {"community": {"name": "warm-up"}}))
+    gc.freeze()
+
+
 def _situation(item: BatchItem) -> Any:
     """The item's situation: the data itself, a file read, or an export analyzed into one."""
     if item.kind == "export":
@@ -132,7 +141,7 @@ def run_items(items: Iterable[BatchItem], *, workers: int = 1, lang: str = "en",
         _start_worker(*init)
         yield from (_one(item) for item in items)
         return
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=init) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start_pool_worker, initargs=init) as pool:
         pending: collections.deque[Future[list[BatchResult]]] = collections.deque()
         for part in _chunks(items, chunk):
             pending.append(pool.submit(_chunk, part))
