@@ -360,3 +360,20 @@ def test_unsure_follows_a_decline_found_by_screening(kb, catalogue):
     asked = _asked_unsure(kb, catalogue, {"activity_change_pct": -30})
     assert "year_over_year_change_pct" in asked
     assert "year_over_year_change_pct" not in _asked_unsure(kb, catalogue, {"activity_change_pct": 2})
+
+
+# Facts a consultation never asks: measured from an export by `expert analyze` (a person cannot
+# count days since the last activity or the usual longest pause reliably), or, for the adjacent
+# fields, heard in the person's own account (language.yaml) rather than asked of everyone.
+NOT_ASKED = {"days_since_last_activity", "usual_gap_days", "trailing_12m_change_pct", "activity_change_signal",
+             "active_members_change_signal", "newcomer_activity_share", "handover_to_newcomers", "adjacent_topics"}
+
+
+def test_every_fact_a_person_can_tell_has_a_question(kb, catalogue):
+    assert {f for f in kb.facts if f not in catalogue.questions} == NOT_ASKED
+
+
+def test_every_family_with_a_diagnosis_a_person_can_reach_belongs_to_a_topic(kb, catalogue):
+    covered = {family for families in catalogue.topics.values() for family in families}
+    families = {d.family for d in kb.diagnoses.values()} - {"anti_pattern", "adjacent"}
+    assert families <= covered, families - covered

@@ -1,0 +1,62 @@
+"""Listening first: what a person's own account proposes, in both languages, and what it must not."""
+from __future__ import annotations
+
+import pytest
+
+from expert.consult.listen import listen
+
+
+def heard(kb, text: str) -> dict:
+    """The proposals of an account as fact -> value."""
+    return {p.fact: p.value for p in listen(kb, text)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Things have gone quiet and I am worried.", {"concerns": ["activity_decline"], "mood": "worried"}),
+    ("社群越来越冷清,我很担心", {"concerns": ["activity_decline"], "mood": "worried"}),
+    ("Boss wants DAU up 30% within 6 weeks, activity is down 40%",
+     {"concerns": ["activity_decline", "metric_target"], "target_metric": "daily active users", "target_change_pct": 30,
+      "deadline_weeks": 6, "activity_change_pct": -40, "mood": "under_pressure"}),
+    ("老板要求六周内日活提升30%,可是活跃度下降了四成",
+     {"target_metric": "daily active users", "target_change_pct": 30, "deadline_weeks": 6, "activity_change_pct": -40}),
+    ("We just launched a new community", {"concerns": ["new_community"], "stage": "cold_start"}),
+    ("Someone got doxxed after the fight", {"concerns": ["conflict"], "threats_or_doxxing": True}),
+    ("吵完架之后有人被人肉了", {"concerns": ["conflict"], "threats_or_doxxing": True}),
+    ("We also want to monetise the group", {"adjacent_topics": ["monetisation"]}),
+    ("老板想变现,顺便做用户调研", {"adjacent_topics": ["monetisation", "user_research"]}),
+    ("Our teams disagree about what the group is for", {"cross_team_alignment": False}),
+])
+def test_an_account_proposes_the_facts_it_states(kb, text, expected):
+    got = heard(kb, text)
+    for fact, value in expected.items():
+        assert fact in got, (text, got)
+        if isinstance(value, list):
+            assert set(value) <= set(got[fact]), (text, got)
+        else:
+            assert got[fact] == value, (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "No doxxing happened, nobody was threatened.",
+    "没有人被人肉",
+    "We need more support from members.",  # 'support' alone is not a team disagreement
+    "We build hardware together.",
+])
+def test_negated_or_unrelated_words_propose_nothing_of_the_kind(kb, text):
+    got = heard(kb, text)
+    assert "threats_or_doxxing" not in got and "cross_team_alignment" not in got, got
+
+
+def test_every_proposal_is_a_valid_answer_for_its_fact(kb):
+    from expert.knowledge.facttypes import fact_type
+
+    texts = ["things have gone quiet, core people are leaving, newcomers don't stick, there is a fight, doxxed, "
+             "we want to monetise, our brand, user research, data modelling, product features, teams disagree",
+             "社群越来越冷清,核心成员在流失,新人留不住,有人被人肉,想变现,品牌,用户调研,数据建模,产品功能"]
+    for text in texts:
+        for p in listen(kb, text):
+            spec = kb.facts[p.fact]
+            fact_type(spec).display(kb, spec, p.value, "en")  # raises on a value outside the fact's type
+            if spec.values:
+                values = p.value if isinstance(p.value, list) else [p.value]
+                assert set(values) <= set(spec.values), p
