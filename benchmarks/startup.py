@@ -38,7 +38,8 @@ DEMO = "scenarios/demo.yaml"
 AIM_SECONDS = 0.3
 
 _BREAKDOWN = r"""
-import sys, time
+import gc, sys, time
+gc.disable()  # as the CLI does while diagnose runs
 marks = [(time.perf_counter(), time.process_time())]
 def mark(label):
     now = (time.perf_counter(), time.process_time())
