@@ -60,3 +60,9 @@ def test_every_proposal_is_a_valid_answer_for_its_fact(kb):
             if spec.values:
                 values = p.value if isinstance(p.value, list) else [p.value]
                 assert set(values) <= set(spec.values), p
+
+
+@pytest.mark.parametrize("text", ["Someone threatens a lawsuit.", "有人说要起诉,还威胁要投诉"])
+def test_a_threatened_lawsuit_is_not_a_threat_to_someone_s_safety(kb, text):
+    got = heard(kb, text)
+    assert got.get("concerns") == ["out_of_scope"] and "threats_or_doxxing" not in got, got
