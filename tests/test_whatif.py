@@ -87,3 +87,13 @@ def test_non_finite_value_is_a_message_not_a_traceback(capsys):
         main(["whatif", str(ROOT / "scenarios" / "demo.yaml"), "members=nan"])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "'nan' is not a number (allowed: 0 to" in err
+
+
+def test_whatif_on_a_session_stopped_before_the_name_was_asked(kb, runner, tmp_path):
+    session = Session(kb, path=tmp_path / "s.yaml", lang="zh")
+    session.answer("story", "社群越来越冷清")
+    session.answer("activity_change_pct", -30.0)
+    session.save()
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "s.yaml"), "activity_change_pct=5", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert any(d["id"] == "situation.activity_decline" for d in json.loads(result.output)["removed"])

@@ -64,7 +64,7 @@ def _list_sessions(lang: str, knowledge_dir: Path | None) -> None:
         if session is None:
             click.echo(f"{terminal_text(path.name)}  {kb.message('consult_list_unreadable', lang)}")
             continue
-        name = session.situation_data().get("community", {}).get("name") or "?"
+        name = session.situation_data().get("community", {}).get("name") or kb.message("consult_unnamed", lang)
         state = kb.message("consult_list_finished" if session.finished else "consult_list_open", lang)
         click.echo(f"{terminal_text(path.name)}  {session.created}  {terminal_text(str(name), limit=60)}  "
                    f"{kb.message('consult_list_answers', lang, count=len(session.steps))}  {state}")
@@ -91,6 +91,8 @@ def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, ou
         kb = knowledge_base(knowledge_dir)
         data, session = load_source(kb, source)
         lang = lang or (session.lang if session else "en")
+        if session is not None:
+            data = session.named_data(lang)  # a consultation stopped before its last question has no name yet
         parsed = parse_changes(kb, changes, lang)
         if fmt == "html":
             emit(_whatif_page(kb, data, parsed, lang), output)

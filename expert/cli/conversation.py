@@ -334,11 +334,8 @@ def _print_plan(talk: _Talk) -> None:
 
 
 def _named(talk: _Talk) -> dict[str, Any]:
-    """The situation so far; a plan needs a name, asked last, so "your community" stands in until it is given."""
-    data = talk.session.situation_data()
-    if not data.get("community", {}).get("name"):
-        data.setdefault("community", {})["name"] = talk.kb.message("consult_unnamed", talk.lang)
-    return data
+    """The situation so far, named for a plan ("your community" until the name, asked last, is given)."""
+    return talk.session.named_data(talk.lang)
 
 
 def _loop(talk: _Talk) -> str:

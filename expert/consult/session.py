@@ -221,6 +221,14 @@ class Session:
             data = unset_fact(self.kb, data, step.fact) if step.dont_know else set_fact(self.kb, data, step.fact, step.value)
         return data
 
+    def named_data(self, lang: str | None = None) -> dict[str, Any]:
+        """The situation so far with a name for a plan: the name is asked last, so "your community"
+        (in the given or the session's language) stands in until it is given."""
+        data = self.situation_data()
+        if not data.get("community", {}).get("name"):
+            data.setdefault("community", {})["name"] = self.kb.message("consult_unnamed", lang or self.lang)
+        return data
+
     def situation(self) -> Situation:
         """The validated situation so far."""
         return Situation.parse(self.situation_data(), self.kb, str(self.path or "session"))
