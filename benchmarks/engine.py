@@ -191,6 +191,23 @@ print(json.dumps(out))
 """
 
 
+_PARSES = """
+import json, sys
+from pathlib import Path
+from expert.knowledge import load_knowledge
+from expert.model.situation import Situation
+kb = load_knowledge()
+ok = []
+for n, data in enumerate(json.loads(Path(sys.argv[1]).read_text())):
+    try:
+        Situation.parse(data, kb)
+    except Exception:  # a fact or value this revision does not know yet
+        continue
+    ok.append(n)
+print(json.dumps(ok))
+"""
+
+
 def _tree(rev: str, into: Path) -> Path:
     """The source tree of commit ``rev`` (git archive, untouched work tree)."""
     archive = into / "tree.tar"
@@ -215,6 +232,11 @@ def against(rev: str, rounds: int, generated: list[dict[str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old, new = _tree(rev, Path(tmp)), ROOT
         data = Path(tmp) / "generated.json"
+        data.write_text(json.dumps(generated))
+        env = {**os.environ, "PYTHONPATH": str(old), "EXPERT_KNOWLEDGE": str(old / "knowledge")}
+        known = json.loads(subprocess.run([sys.executable, "-c", _PARSES, str(data)], env=env, cwd=old, check=True,
+                                          capture_output=True, text=True).stdout)
+        generated = [generated[n] for n in known]  # both revisions plan the same situations
         data.write_text(json.dumps(generated))
         pairs = []
         for r in range(rounds):
