@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from expert.knowledge import PHASES, TIERS, KnowledgeBase, Memo, RuleSpec, fill
+from expert.knowledge import PHASES, TIERS, KnowledgeBase, Memo, RuleSpec, Text, fill
 from expert.knowledge import conditions as C
 from expert.knowledge.planning import Planning, planning_of
 from expert.model.plan import DiagnosisResult, Differential, FiringRecord, MissingFact, Plan, PlannedAction
@@ -33,16 +33,52 @@ def reported(kb: KnowledgeBase, reasoning: Reasoning) -> list[str]:
     return sorted(ids, key=lambda d: (kb.diagnoses[d].priority, -reasoning.cf[d], d))
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """How a fact's values read: numbers signed (a change in %) or as a percentage, and value labels."""
+
+    number: str | None                  # "signed", "percent" or None (as given)
+    labels: dict[str, Text] | None
+
+
+def _number_style(spec: Any) -> str | None:
+    """A change in % keeps its sign (+40); a 0..1 share and a ratio read as a percentage (60%)."""
+    if getattr(spec, "unit", None) == "%":
+        return "signed"
+    if getattr(spec, "type", None) == "number" and spec.min == 0 and spec.max == 1:
+        return "percent"
+    if getattr(spec, "kind", None) == "ratio":
+        return "percent"
+    return None
+
+
+def _shown_table(kb: KnowledgeBase) -> dict[str, _Shown]:
+    """For every input and derived fact (an input fact's spec first), how its values read."""
+    table = {}
+    for name in {**kb.derived, **kb.facts}:
+        spec = kb.facts.get(name) or kb.derived.get(name)
+        table[name] = _Shown(_number_style(spec), getattr(spec, "value_labels", None))
+    return table
+
+
+_SHOWN: Memo[dict[str, _Shown]] = Memo("planner: how each fact's values read", _shown_table)
+
+
 def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Fact values as a reader should see them: tactic ids become their labels in ``lang``."""
+    """Fact values as a reader should see them: tactic ids become their labels in ``lang``, numbers lose float
+    noise, values with labels read as their labels."""
     shown = dict(facts)
     for name in ("proposed_tactics", "forbidden_tactics"):
         if name in shown:
             shown[name] = [kb.tactics[t].label.get(lang) if t in kb.tactics else t for t in shown[name]]
+    table = _SHOWN.get(kb)
     for name, value in facts.items():
-        spec = kb.facts.get(name) or kb.derived.get(name)
-        shown[name] = _number_shown(spec, value, shown[name])
-        labels = getattr(spec, "value_labels", None)
+        how = table.get(name)
+        if how is None:
+            continue
+        if how.number is not None and not isinstance(value, bool) and isinstance(value, (int, float)):
+            shown[name] = f"{value:+g}" if how.number == "signed" else f"{value * 100:.0f}%"
+        labels = how.labels
         if not labels:
             continue
         if isinstance(value, str) and value in labels:
@@ -50,19 +86,6 @@ def _display_values(kb: KnowledgeBase, facts: dict[str, Any], lang: str) -> dict
         elif isinstance(value, (list, tuple)):
             shown[name] = [labels[v].get(lang) if v in labels else v for v in value]
     return shown
-
-
-def _number_shown(spec: Any, value: Any, default: Any) -> Any:
-    """A change in % keeps its sign (+40), a 0..1 share reads as a percentage (60%), numbers lose float noise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return default
-    if getattr(spec, "unit", None) == "%":
-        return f"{value:+g}"
-    if getattr(spec, "type", None) == "number" and spec.min == 0 and spec.max == 1:
-        return f"{value * 100:.0f}%"
-    if getattr(spec, "kind", None) == "ratio":
-        return f"{value * 100:.0f}%"
-    return default
 
 
 def _by_diagnosis(reasoning: Reasoning) -> dict[str, list[Firing]]:
@@ -103,26 +126,26 @@ def _diagnoses(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], lang: st
     for diag in ids:
         spec = kb.diagnoses[diag]
         pro, con, rule_ids = _evidence(kb, grouped.get(diag, []), lang, values)
-        stated = _stated(kb, reasoning, diag)
+        stated = _stated(kb, grouped.get(diag, []))
         out.append(DiagnosisResult(
             id=diag, title=spec.title.get(lang), family=spec.family, certainty=as_certainty(reasoning.cf[diag]),
             certainty_word=planning.text("stated", lang) if stated else planning.certainty_word(reasoning.cf[diag], lang),
-            basis="stated" if stated else "inferred", confirmed=_confirmed(kb, planning, reasoning, diag),
+            basis="stated" if stated else "inferred", confirmed=_confirmed(kb, planning, reasoning, diag, stated),
             summary=spec.summary.get(lang), evidence_for=pro, evidence_against=con, rules=rule_ids,
             references=list(spec.references)))
     return out
 
 
-def _stated(kb: KnowledgeBase, reasoning: Reasoning, diag: str) -> bool:
-    """True when every finding for the diagnosis is something the person stated, not an inference."""
-    basis = [kb.rules_by_id[f.rule].basis for f in reasoning.firings if f.diagnosis == diag and f.cf > 0]
+def _stated(kb: KnowledgeBase, firings: list[Firing]) -> bool:
+    """True when every finding for a diagnosis (its ``firings``) is something the person stated, not an inference."""
+    basis = [kb.rules_by_id[f.rule].basis for f in firings if f.cf > 0]
     return bool(basis) and all(b == "stated" for b in basis)
 
 
-def _confirmed(kb: KnowledgeBase, planning: Planning, reasoning: Reasoning, diag: str) -> bool:
+def _confirmed(kb: KnowledgeBase, planning: Planning, reasoning: Reasoning, diag: str, stated: bool) -> bool:
     """Established enough to treat: at the confirmation threshold, stated, or of a family acted on as given."""
     return (reasoning.cf[diag] >= planning.confirm_at - 1e-9 or kb.diagnoses[diag].family in planning.ungated_families
-            or _stated(kb, reasoning, diag))
+            or stated)
 
 
 def deciding_steps(kb: KnowledgeBase, diag: str) -> tuple[str, ...]:
@@ -227,11 +250,13 @@ def _actions(kb: KnowledgeBase, reasoning: Reasoning, ids: list[str], diags: lis
         small = team is not None and team <= planning.small_team_max and spec.effort == "high"
         return spec.phase not in planning.main_phases or small
 
-    ranked = sorted(sources, key=key)
-    main = [a for a in ranked if not deferred(a)]
-    later = main[planning.main_max:] + [a for a in ranked if deferred(a)]
+    keys = {a: key(a) for a in sources}
+    ranked = sorted(sources, key=keys.__getitem__)
+    waits = {a for a in ranked if deferred(a)}
+    main = [a for a in ranked if a not in waits]
+    later = main[planning.main_max:] + [a for a in ranked if a in waits]
     main = main[:planning.main_max]
-    later.sort(key=lambda a: (PHASES.index(kb.actions[a].phase),) + key(a))
+    later.sort(key=lambda a: (PHASES.index(kb.actions[a].phase),) + keys[a])
     out = []
     for rank, action_id in enumerate(main + later, start=1):
         spec = kb.actions[action_id]
