@@ -204,6 +204,8 @@ MALFORMED = {
     "discord message as a number": ("d.json", lambda: _with("discord.json", lambda d: _set(d, ("messages", 1), 5)), "messages"),
     "discourse post number as text": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 1, "post_number"), "two")), "post_number"),
     "discourse post number zero": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 1, "post_number"), -3)), "post_number"),
+    "discourse post number 1e308": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 1, "post_number"), 1e308)), "post_number"),
+    "discourse user id of 40 digits": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 1, "user_id"), 10 ** 40)), "user_id"),
     "discourse reply_to as an object": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 1, "reply_to_post_number"), {})), "reply_to_post_number"),
     "discourse created_at missing": ("t.json", lambda: _with("discourse_topic.json", lambda d: d["post_stream"]["posts"][0].pop("created_at")), "created_at"),
     "discourse user_id as text": ("t.json", lambda: _with("discourse_topic.json", lambda d: _set(d, ("post_stream", "posts", 0, "user_id"), "x")), "user_id"),

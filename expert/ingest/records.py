@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import overload
+from typing import Any, overload
 
 from expert.ingest.model import Event, IngestError, printable
 from expert.ingest.timeparse import from_epoch, parse_iso
@@ -70,22 +70,32 @@ def sequence(rec: dict, key: str, field: str | None = None) -> list:
     raise FieldError(field or key, value, "a list ([...])")
 
 
+_LARGEST_WHOLE = 2 ** 53  # beyond it a JSON number is no longer an exact integer (1e308 "is" a whole number)
+
+
+def _whole_or_none(value: Any) -> int | None:
+    """The integer a JSON value spells (an int, an integral float, or digits as text), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    exact = isinstance(value, float) and value.is_integer()
+    digits = isinstance(value, str) and len(value) < 30 and value.strip().lstrip("-").isdecimal()
+    return int(value) if exact or digits else None
+
+
 @overload
 def whole(rec: dict, key: str, default: int, field: str | None = None) -> int: ...
 @overload
 def whole(rec: dict, key: str, default: None, field: str | None = None) -> int | None: ...
 def whole(rec: dict, key: str, default: int | None, field: str | None = None) -> int | None:
-    """An optional whole number (a number or digits as text); `default` when absent or null."""
+    """An optional whole number (a number or digits as text, at most 2**53 either way: the integers JSON
+    holds exactly); `default` when absent or null."""
     value = rec.get(key)
     if value is None or value == "":
         return default
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and len(value) < 30 and value.strip().lstrip("-").isdecimal():
-        return int(value)
-    raise FieldError(field or key, value, "a whole number")
+    number = _whole_or_none(value)
+    if number is None or abs(number) > _LARGEST_WHOLE:
+        raise FieldError(field or key, value, f"a whole number from -{_LARGEST_WHOLE} to {_LARGEST_WHOLE}")
+    return number
 
 
 def iso_time(rec: dict, key: str, field: str | None = None) -> datetime:
