@@ -430,3 +430,24 @@ def test_until_in_year_two_is_a_message_not_a_traceback(tmp_path, capsys):
 def test_analyze_from_standard_input_says_it_is_not_supported(capsys):
     code, err = _analyze(capsys, "-")
     assert code == 2 and "standard input" in err and "path does not exist" not in err
+
+
+def test_discord_messages_of_deleted_accounts_are_counted_not_silently_dropped(tmp_path, capsys):
+    doc = _fixture("discord.json")
+    for m in doc["messages"]:
+        if m["id"] == "1001":
+            m["author"] = None  # a deleted account (the export repeats this message)
+        if m["id"] == "1002":
+            m["timestamp"] = None
+    path = tmp_path / "discord.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with collecting() as found:
+        events = list(read_events(path))
+    assert [e.msg_id for e in events] == ["1004"]
+    assert [(w.key, w.values["count"], w.values["first"]) for w in found] == [("discord_messages_skipped", 2, "id 1001")]
+    try:
+        main(["analyze", str(path)])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    captured = capsys.readouterr()
+    assert "2 messages in discord.json have no author or no time" in " ".join((captured.out + captured.err).split())

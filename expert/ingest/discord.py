@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Skipped
 from expert.ingest.records import FieldError, iso_time, mapping, records, text
 
 __all__ = ["read_discord", "events_from_discord"]
@@ -37,11 +37,14 @@ def events_from_discord(doc: dict, ids: Identities, path="") -> Iterator[Event]:
     except FieldError as exc:
         raise IngestError(path, str(exc), _HINT) from None
     seen: set[str] = set()
-    return records(path, "messages", doc["messages"], lambda m: _message_event(m, channel, ids, seen), _HINT)
+    skipped = Skipped()
+    yield from records(path, "messages", doc["messages"], lambda m: _message_event(m, channel, ids, seen, skipped), _HINT)
+    skipped.report("discord_messages_skipped", getattr(path, "name", str(path)))
 
 
-def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str]) -> Event | None:
-    """Map one Discord message (once per id); a reference.messageId makes it a reply."""
+def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str], skipped: Skipped) -> Event | None:
+    """Map one Discord message (once per id); a reference.messageId makes it a reply; one without an
+    author (a deleted account) or a time is counted as skipped."""
     if (text(m, "type") or "Default") not in _CONVERSATION:
         return None
     mid = text(m, "id")
@@ -52,6 +55,7 @@ def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str]
     author = mapping(m, "author")
     author_id = text(author, "id", "author.id")
     if not author_id or m.get("timestamp") in (None, ""):
+        skipped.add(f"id {mid}" if mid else "a message without an id")
         return None
     when = iso_time(m, "timestamp")
     pid, is_bot, is_staff = ids.resolve(author_id, text(author, "name", "author.name") or "", bool(author.get("isBot")))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError, printable, warn
+from expert.ingest.model import Event, IngestError, Skipped, printable
 from expert.ingest.timeparse import from_epoch
 
 __all__ = ["read_git", "git_dir", "GIT_SAFETY"]
@@ -81,7 +81,7 @@ def read_git(path: str | os.PathLike[str], ids: Identities) -> Iterator[Event]:
         raise IngestError(path, f"cannot run git: {exc.strerror or exc}", "check that git is installed") from None
     stdout, stderr = proc.stdout, proc.stderr
     assert stdout is not None and stderr is not None  # both are PIPEs
-    skipped = _Skipped()
+    skipped = Skipped()
     try:
         yield from _parse_stream(path, stdout, ids, skipped)
     finally:
@@ -89,21 +89,10 @@ def read_git(path: str | os.PathLike[str], ids: Identities) -> Iterator[Event]:
         err = stderr.read(_CHUNK).decode("utf-8", "replace")
         stderr.close()
         code = proc.wait()
-    if skipped.count:
-        warn("git_commits_skipped", count=skipped.count, first=skipped.first, source=printable(path.name))
+    skipped.report("git_commits_skipped", path.name)
     if code != 0 and "does not have any commits" not in err:
         raise IngestError(path, f"git log failed: {printable(err.strip()[:500]) or code}",
                           "point at a git working tree or bare repo you own")
-
-
-class _Skipped:
-    """Commits without a usable author date: how many, and the first one's id."""
-
-    __slots__ = ("count", "first")
-
-    def __init__(self) -> None:
-        """None yet."""
-        self.count, self.first = 0, ""
 
 
 def _fields(stream: IO[bytes]) -> Iterator[list[bytes]]:
@@ -119,7 +108,7 @@ def _fields(stream: IO[bytes]) -> Iterator[list[bytes]]:
             rest = b"\0".join(parts[-tail:] + [rest])
 
 
-def _parse_stream(path: Path, stream: IO[bytes], ids: Identities, skipped: _Skipped) -> Iterator[Event]:
+def _parse_stream(path: Path, stream: IO[bytes], ids: Identities, skipped: Skipped) -> Iterator[Event]:
     """Turn each commit into an Event; commits without a valid date are counted, not fatal."""
     for raw_sha, when, email, name in _fields(stream):
         sha = raw_sha.strip().decode("ascii", "replace")
@@ -128,8 +117,7 @@ def _parse_stream(path: Path, stream: IO[bytes], ids: Identities, skipped: _Skip
                               "check that the repository is not corrupted (git fsck)")
         stamp = _time(when)
         if stamp is None:
-            skipped.count += 1
-            skipped.first = skipped.first or sha
+            skipped.add(sha)
             continue
         email_s, name_s = email.decode("utf-8", "replace").strip(), name.decode("utf-8", "replace").strip()
         pid, is_bot, is_staff = ids.resolve(email_s or f"name:{name_s}", name_s)

@@ -10,7 +10,7 @@ from typing import Any
 
 from expert.errors import InputFileError, Problem
 
-__all__ = ["Event", "IngestError", "IngestWarning", "IngestWarnings", "collecting", "warn", "printable"]
+__all__ = ["Event", "IngestError", "IngestWarning", "IngestWarnings", "Skipped", "collecting", "warn", "printable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +94,23 @@ def warn(key: str, **values: Any) -> None:
     found = _ACTIVE.get()
     if found is not None:
         found.add(key, **values)
+
+
+class Skipped:
+    """Records a reader leaves out rather than refusing the file: how many, and where the first one was."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self) -> None:
+        """None yet."""
+        self.count, self.first = 0, ""
+
+    def add(self, where: str) -> None:
+        """Count one more; the first one's place is kept for the warning."""
+        self.count += 1
+        self.first = self.first or where
+
+    def report(self, key: str, source: str) -> None:
+        """Warn once (ingest.yaml's ``warnings.<key>``) when anything was left out."""
+        if self.count:
+            warn(key, count=self.count, first=printable(self.first), source=printable(source))
