@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -234,6 +235,8 @@ def test_diagnose_records_with_db_then_history_lists_shows_exports_and_review_ma
     assert next(a for a in review["actions"] if a["id"] == action)["status"] == "done"
     zh = _invoke(runner, "review", "CloudCraft", "--db", db, "--lang", "zh", "--format", "markdown").stdout
     assert zh.startswith("# 复盘:CloudCraft") and "已消除" in zh and "成员的声音" in zh
+    still = zh.split("仍然未知")[1].split("\n## ")[0]  # recorded in English, reviewed in Chinese
+    assert still.strip() and not re.search(r"[A-Za-z]{4,} [a-z]{3,}", re.sub(r"\([a-z_.]+\)", "", still)), still
     exported = yaml.safe_load(_invoke(runner, "history", "export", "1", "--db", db).stdout)
     assert exported["activity"]["activity_change_pct"] == -26
     report = _invoke(runner, "history", "export", "2", "--as", "report", "--lang", "zh", "--db", db,

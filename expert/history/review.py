@@ -198,13 +198,26 @@ def _trend(kb: KnowledgeBase, history: list[Assessment], names: list[str]) -> di
     return {n: [TrendPoint(as_of=d, value=f.get(n)) for d, f in all_facts] for n in names[:TREND_FACTS]}
 
 
+def _still_unknown(kb: KnowledgeBase, latest: Assessment, lang: str) -> list[MissingFact]:
+    """What the latest assessment left unknown, in the review's language: worked out again from its
+    situation when its plan was recorded in another language (as recorded if that no longer diagnoses)."""
+    if latest.plan.lang == lang:
+        return list(latest.plan.missing_information)
+    from expert.planning.pipeline import diagnose
+
+    try:
+        return list(diagnose(latest.situation, lang=lang, knowledge=kb).missing_information)
+    except ExpertError:
+        return list(latest.plan.missing_information)
+
+
 def build_review(kb: KnowledgeBase, history: list[Assessment], follow_ups: list[FollowUp],
                  notes: list[MemberNote], lang: str = "en") -> Review:
     """Compare the community's two latest assessments (by date) and say what to do next."""
     latest = history[-1]
     status = _latest_status(follow_ups)
     review = Review(community=latest.community, lang=lang, after=_ref(latest), assessments=len(history),
-                    unknown=list(latest.plan.missing_information),
+                    unknown=_still_unknown(kb, latest, lang),
                     member_prompts=[kb.message(k, lang) for k in MEMBER_PROMPTS])
     since = history[-2].as_of if len(history) > 1 else ""
     review.member_notes = [f"{n.on_date}: {n.note}" for n in notes if n.on_date >= since]
