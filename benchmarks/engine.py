@@ -11,7 +11,9 @@ evaluator, after checking all three agree bit for bit; then a scaling run on gen
   clones that fire with their original), and each engine's growth exponent
   (cost ~ rules^k; k = 0 is constant, 1 linear).
 - ``--against REV``: the same per-scenario timings for an earlier commit of this repository
-  (extracted with ``git archive``), in alternating subprocesses, as paired ratios.
+  (extracted with ``git archive``), in alternating subprocesses, as paired ratios; and make_plan per
+  plan on the scenarios and ``--plan-generated`` generated situations (those REV can read), each
+  planned once in each process.
 
 CLIPS needs clipspy (``pip install '.[bench]'``); without it those columns are skipped with a message.
 """
