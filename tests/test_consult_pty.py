@@ -24,22 +24,21 @@ def answered(path):
     return [s["fact"] for s in yaml.safe_load(path.read_text(encoding="utf-8"))["steps"]]
 
 
+def answer(child, question: str, text: str, prompt: str = PROMPT) -> None:
+    """Wait for a question (a regular expression) and its prompt, then type the answer and Enter."""
+    child.expect(question)
+    child.expect_exact(prompt)
+    child.sendline(text)
+
+
 def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     session = tmp_path / "pty.session.yaml"
     child = spawn("--session", str(session), cwd=tmp_path)
-    child.expect("In a sentence or two, what is happening")
-    child.expect_exact(PROMPT)
-    child.sendline("We make things together and I am under pressure.")
-    child.expect("This is what I understood")
-    child.expect_exact(PROMPT)
-    child.sendline("")
+    answer(child, "In a sentence or two, what is happening", "We make things together and I am under pressure.")
+    answer(child, "This is what I understood", "")
     child.expect("You are under real pressure")
-    child.expect("What is this community for")
-    child.expect_exact(PROMPT)
-    child.sendline("members help each other ship")
-    child.expect("How will you judge")
-    child.expect_exact(PROMPT)
-    child.sendline("questions resolved within 48 h")
+    answer(child, "What is this community for", "members help each other ship")
+    answer(child, "How will you judge", "questions resolved within 48 h")
     child.expect("Where is the community now")
     child.expect_exact(PROMPT)
     os.kill(child.pid, signal.SIGKILL)
@@ -54,12 +53,8 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
     assert index == 0, "an answered question was asked again"
     resumed.expect_exact(PROMPT)
     resumed.sendline("declining")
-    resumed.expect("What brings you here")
-    resumed.expect_exact(PROMPT)
-    resumed.sendline("done")
-    resumed.expect("Which community")  # the name only labels the report: asked last
-    resumed.expect_exact(PROMPT)
-    resumed.sendline("PtyHub")
+    answer(resumed, "What brings you here", "done")
+    answer(resumed, "Which community", "PtyHub")  # the name only labels the report: asked last
     resumed.expect("Community diagnosis: PtyHub")
     resumed.expect(pexpect.EOF)
     resumed.close()
@@ -72,9 +67,7 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
 def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     session = tmp_path / "int.session.yaml"
     child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
-    child.expect("用一两句话说说")
-    child.expect_exact("你的回答 > ")
-    child.sendline("我们一起做开源硬件")
+    answer(child, "用一两句话说说", "我们一起做开源硬件", "你的回答 > ")
     child.expect("社群是为了什么")
     child.expect_exact("你的回答 > ")
     child.sendintr()
@@ -154,18 +147,12 @@ def test_resume_after_each_kind_of_answer_and_kill_minus_nine(kb, tmp_path, kind
 def test_a_chinese_consultation_starts_from_one_free_text_sentence(tmp_path):
     session = tmp_path / "zh.session.yaml"
     child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
-    child.expect("用一两句话说说")
-    child.expect_exact("你的回答 > ")
-    child.sendline("老板要求六周内日活提升30%,可是社群越来越冷清,活跃度下降了四成")
+    answer(child, "用一两句话说说", "老板要求六周内日活提升30%,可是社群越来越冷清,活跃度下降了四成", "你的回答 > ")
     child.expect("我听到的是")
     child.expect("活跃度相对基线变化: -40 %")
-    child.expect("截止周数: 6\r")
-    child.expect_exact("你的回答 > ")
-    child.sendline("")  # one keystroke keeps everything understood
+    answer(child, "截止周数: 6\r", "", "你的回答 > ")  # one keystroke keeps everything understood
     child.expect("保留了 6 项中的 6 项")
-    child.expect("社群是为了什么")
-    child.expect_exact("你的回答 > ")
-    child.sendline("帮助成员解决问题")
+    answer(child, "社群是为了什么", "帮助成员解决问题", "你的回答 > ")
     child.expect_exact("你的回答 > ")
     child.sendline("完成")
     child.expect("我们要看的是哪个社群")  # the name, last
