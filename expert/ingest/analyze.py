@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import importlib.util
 import os
 from collections.abc import Callable, Iterable
@@ -53,12 +54,18 @@ def analyze_export(path, *, fmt: str | None = None, since=None, until=None, wind
     sets the default). The columnar reader hands files it does not read exactly alike back to
     the streaming reader, so the results never differ.
     """
+    with _collector_paused():  # the tallies hold no reference cycles: its passes over them would be ~10 % of the run
+        return _analyze(path, fmt, since, until, window_days, tuple(bots), tuple(staff), progress, salt, reader)
+
+
+def _analyze(path, fmt: str | None, since, until, window_days: int, bots: tuple[str, ...], staff: tuple[str, ...],
+             progress: Callable[[int], object] | None, salt: str, reader: str | None) -> Analysis:
+    """analyze_export's work, with the garbage collector paused."""
     path = Path(path)
     if str(path) == "-":
         raise IngestError(path, "an export cannot be read from standard input",
                           "save it to a file and analyze that file")
     fmt = fmt or detect_format(path)
-    bots, staff = tuple(bots), tuple(staff)
     since, until = _aware(since, "since"), _aware(until, "until")
     if since is not None and until is not None:
         _check_since(since, until, "until")
@@ -110,11 +117,27 @@ def _end(path: Path, acc: Accumulator) -> datetime:
 
 def _read(path: Path, fmt: str, ids: Identities, acc: Accumulator, progress) -> None:
     """Feed every source's events to the accumulator, each able to name its record for an outlier."""
-    for source in sources(path, fmt, ids):
-        acc.where = partial(_where, source, acc, acc.seen)
-        _consume(source.events, acc, progress)
+    try:
+        for source in sources(path, fmt, ids):
+            acc.where = partial(_where, source, acc, acc.seen)
+            _consume(source.events, acc, progress)
+    finally:
+        acc.where = _nowhere  # the partial holds the accumulator: a cycle only the garbage collector would free
     if progress is not None:
         progress(acc.seen)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector during an analysis: reading and measuring make no reference cycles,
+    and its passes over the tallies kept (none of them garbage) cost ~10 % of the run. Restored after, even on error."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _warning_notes(found: IngestWarnings) -> list[Note]:
@@ -161,6 +184,11 @@ def _columnar(path: Path, fmt: str, reader: str | None, options: dict, who: tupl
     return (acc, ids) if acc is not None else None
 
 
+def _nowhere(ev: Event) -> str:
+    """No record to name: the export has been read."""
+    return ""
+
+
 def _where(source: Source, acc: Accumulator, base: int, ev: Event) -> str:
     """Name the event just read: its source's record, numbered from the source's first event."""
     return source.where(ev, acc.seen - base)
@@ -168,15 +196,7 @@ def _where(source: Source, acc: Accumulator, base: int, ev: Event) -> str:
 
 def _consume(events, acc: Accumulator, progress) -> None:
     """Feed every event to the accumulator, reporting progress every PROGRESS_EVERY events."""
-    add = acc.add
-    if progress is None:
-        for ev in events:
-            add(ev)
-        return
-    for ev in events:
-        add(ev)
-        if acc.seen % PROGRESS_EVERY == 0:
-            progress(acc.seen)
+    acc.consume(events, progress, PROGRESS_EVERY)
 
 
 def _package(path: Path, fmt: str, acc: Accumulator, metrics, notes) -> Analysis:

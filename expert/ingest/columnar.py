@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,20 +27,7 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped, import-not-found, un
 
 from expert.ingest.csvlog import columns, flag
 from expert.ingest.identity import Identities
-from expert.ingest.metrics import (
-    ALL,
-    BASE,
-    CUR,
-    EPOCH,
-    FIRST,
-    LAST,
-    STAFF,
-    WEEKS,
-    Y1,
-    Y2,
-    Accumulator,
-    micros,
-)
+from expert.ingest.metrics import ALL, EPOCH, FIRST, LAST, STAFF, WEEKS, Accumulator, micros
 
 __all__ = ["read_columns", "ColumnarAccumulator", "BLOCK"]
 
@@ -122,50 +108,29 @@ def _long_line_inside(chunk: bytes, first: int, last: int) -> bool:
 
 
 class ColumnarAccumulator(Accumulator):
-    """The accumulator fed a batch at a time; the recent events' times, actors and threads stay arrow columns."""
+    """The accumulator fed a batch at a time; the rows that may hold conversation stay arrow columns until the end."""
 
     def __init__(self, ids: Identities, **options: Any) -> None:
-        """As Accumulator; the recent past is kept as arrow tables."""
+        """As Accumulator; the conversation candidates are kept as arrow tables."""
         super().__init__(**options)
         self.ids = ids
-        self.recent: list[pa.Table] = []
         self.talk: list[pa.Table] = []  # the conversation candidates, still raw (ids pseudonymised at the end)
 
-    def replay_conversation(self) -> None:
-        """Turn the candidates inside the windows into the replay's tuples, then replay them in file order."""
-        base = micros(self.win.base_start)
-        ref, intern = self.ids.ref, _intern
+    def replay(self) -> None:
+        """Turn the candidates the end can still reach into Python values and converse them in file order;
+        the threads of the rest were only active on days too old for a counted reply."""
+        floor = self.talk_floor
+        ref, converse = self.ids.ref, self.converse
         for table in self.talk:
-            rows = table.filter(pc.greater(table["us"], base))
-            for seq, us, actor, is_reply, thread, reply_to, msg_id, staff in zip(*(rows[c].to_pylist() for c in (
-                    "seq", "us", "actor", "reply", "thread", "reply_to", "msg_id", "staff"))):
-                self.conversation.append((seq, _time(us), actor, is_reply, intern(thread) if thread else None,
-                                          ref(reply_to) if reply_to else None, ref(msg_id) if msg_id else None, staff))
-        super().replay_conversation()
-
-    def windowed_counts(self) -> None:
-        """Per-actor and total events in each window and the old threads, grouped by arrow."""
-        if not self.recent:
-            return
-        w = self.win
-        table = pa.concat_tables(self.recent)
-        us, actor = table["us"], table["actor"]
-        cuts = {name: micros(t) for name, t in (("cur", w.cur_start), ("base", w.base_start), ("y1", self.y1_start),
-                                                  ("y2", self.y2_start), ("yago_lo", w.yago_start),
-                                                  ("yago_hi", w.yago_end), ("old", self.win_old))}
-        after = {name: pc.greater(us, cuts[name]) for name in cuts}
-        base_only = pc.and_(after["base"], pc.invert(after["cur"]))
-        for slot, mask in ((Y2, after["y2"]), (Y1, after["y1"]), (CUR, after["cur"]), (BASE, base_only)):
-            counted = pa.table({"actor": actor.filter(mask)}).group_by("actor").aggregate([("actor", "count")])
-            for name, n in zip(counted["actor"].to_pylist(), counted["actor_count"].to_pylist()):
-                self.actors[name][slot] += n
-        self.events["current"] += pc.sum(after["cur"].cast(pa.int64())).as_py() or 0
-        self.events["baseline"] += pc.sum(base_only.cast(pa.int64())).as_py() or 0
-        earlier = pc.invert(after["base"])
-        yago = pc.and_(pc.and_(earlier, after["yago_lo"]), pc.invert(after["yago_hi"]))
-        self.events["year_ago"] += pc.sum(yago.cast(pa.int64())).as_py() or 0
-        old = table["thread"].filter(pc.and_(earlier, after["old"])).drop_null().unique().to_pylist()
-        self.old_threads.update(old)
+            reached = pc.greater(table["day"], floor)
+            _old_days(self, table.filter(pc.invert(reached)))
+            rows = table.filter(reached)
+            for seq, us, day, actor, is_reply, thread, reply_to, msg_id, staff in zip(*(rows[c].to_pylist() for c in (
+                    "seq", "us", "day", "actor", "reply", "thread", "reply_to", "msg_id", "staff"))):
+                rec = self.actors[actor]
+                converse(seq, _time(us), day, actor, is_reply, thread or None, ref(reply_to) if reply_to else None,
+                         ref(msg_id) if msg_id else None, staff or (rec[STAFF] is not None and rec[STAFF] <= seq))
+        self.talk = []
 
 
 def read_columns(path: Path, ids: Identities, options: dict) -> ColumnarAccumulator | None:
@@ -300,22 +265,24 @@ def _used(acc: ColumnarAccumulator, ids: Identities, table: pa.Table) -> None:
     # Day ordinals: shifted positive first, so the integer division floors for days before 1970 too.
     day = pc.add(pc.divide(pc.add(us, _SHIFT_DAYS * _DAY_US), _DAY_US), _EPOCH_DAY - _SHIFT_DAYS)
     table = table.append_column("seq", seq).append_column("day", day)
-    lo, hi = pc.min_max(us).values()
-    lo_t, hi_t = _time(lo.as_py()), _time(hi.as_py())
-    acc.earliest = lo_t if acc.earliest is None or lo_t < acc.earliest else acc.earliest
-    acc.latest = hi_t if acc.latest is None or hi_t > acc.latest else acc.latest
     _actors(acc, table)
     _days(acc, table)
     threads = pc.not_equal(table["thread"], "")
     if pc.any(threads).as_py():
         acc.has_threads = True
-    floor = micros(acc.tail_floor)
-    recent = table.filter(pc.greater(us, floor))
-    if recent.num_rows:
-        acc.recent.append(pa.table({"us": recent["us"], "actor": recent["actor"],
-                                    "thread": pc.if_else(pc.equal(recent["thread"], ""), None, recent["thread"])}))
-        acc.recent = [t.filter(pc.greater(t["us"], floor)) for t in acc.recent]
-        _conversation(acc, recent)
+        _old_days(acc, table.filter(pc.and_(threads, pc.less_equal(table["day"], acc.talk_floor))))
+    _conversation(acc, table.filter(pc.greater(table["day"], acc.talk_floor)))
+
+
+def _old_days(acc: Accumulator, table: pa.Table) -> None:
+    """Each thread's latest day among rows too old for a counted reply to reach (only whether it was active counts)."""
+    table = table.filter(pc.and_(pc.not_equal(table["thread"], ""), pc.greater(table["day"], acc.thread_floor)))
+    if not table.num_rows:
+        return
+    latest = table.group_by("thread").aggregate([("day", "max")])
+    old_day = acc.old_day
+    for thread, day in zip(latest["thread"].to_pylist(), latest["day_max"].to_pylist()):
+        old_day(thread, day)
 
 
 def _actors(acc: Accumulator, table: pa.Table) -> None:
@@ -327,7 +294,7 @@ def _actors(acc: Accumulator, table: pa.Table) -> None:
             "actor", "us_min", "us_max", "us_count", "seq_min", "staff_seq_min"))):
         rec = acc.actors.get(actor)
         if rec is None:
-            rec = acc.actors[actor] = [_time(first), 0, 0, _time(last), 0, 0, 0, set(), seq, None, None]
+            rec = acc.actors[actor] = [_time(first), 0, 0, _time(last), 0, 0, 0, set(), seq, None, None, 0]
         else:
             rec[FIRST] = min(rec[FIRST], _time(first))
             rec[LAST] = max(rec[LAST], _time(last))
@@ -357,25 +324,30 @@ def _days(acc: Accumulator, table: pa.Table) -> None:
         if members is None:
             members = acc.month_actors[month] = set()
         members.add(actor)
-    recent = pairs.filter(pc.greater(actor_days, acc.member_floor))
-    for actor, d in zip(recent["actor"].to_pylist(), recent["day"].to_pylist()):
-        on_day = acc.day_actors.get(d)
+    recent = table.filter(pc.greater(table["day"], acc.count_floor))
+    counted = recent.group_by(["day", "actor"]).aggregate([("actor", "count")])
+    counts = acc.counts
+    for d, actor, k in zip(counted["day"].to_pylist(), counted["actor"].to_pylist(), counted["actor_count"].to_pylist()):
+        on_day = counts.get(d)
         if on_day is None:
-            on_day = acc.day_actors[d] = set()
-        on_day.add(actor)
+            on_day = counts[d] = {}
+        on_day[actor] = on_day.get(actor, 0) + k
 
 
 def _conversation(acc: ColumnarAccumulator, table: pa.Table) -> None:
-    """Keep the rows that may fall in the current or baseline window and hold conversation."""
-    floor = micros(acc.conversation_floor)
+    """Keep the rows the end may still reach that hold conversation; drop kept rows now too old."""
+    floor = acc.talk_floor
     reply = pc.equal(table["kind"], "reply")
     talk = pc.or_(pc.or_(pc.not_equal(table["thread"], ""), pc.not_equal(table["msg_id"], "")),
                   pc.or_(pc.not_equal(table["reply_to"], ""), reply))
-    rows = table.append_column("reply", reply).filter(pc.and_(pc.greater(table["us"], floor), talk))
+    rows = table.append_column("reply", reply).filter(talk)
     if rows.num_rows:
-        acc.talk.append(rows.select(["seq", "us", "actor", "reply", "thread", "reply_to", "msg_id", "staff"]))
-    acc.talk = [t.filter(pc.greater(t["us"], floor)) for t in acc.talk]
+        acc.talk.append(rows.select(["seq", "us", "day", "actor", "reply", "thread", "reply_to", "msg_id", "staff"]))
+    kept = []
+    for t in acc.talk:
+        reached = pc.greater(t["day"], floor)
+        _old_days(acc, t.filter(pc.invert(reached)))
+        kept.append(t.filter(reached))
+    acc.talk = kept
 
-
-_intern = sys.intern
 

@@ -17,6 +17,7 @@ from expert.ingest.metrics import (
     LAST,
     T0,
     T1,
+    TDAY,
     WEEK,
     WEEKS,
     Y1,
@@ -224,9 +225,9 @@ def _replies(out: _Out) -> None:
         out.note("no_baseline_member_replies")
 
 
-def _started(acc: Accumulator, lo, hi) -> list[list]:
-    """Thread records whose first post falls in (lo, hi] and that did not start before the windows."""
-    return [rec for key, rec in acc.threads.items() if lo < rec[T0] <= hi and key not in acc.old_threads]
+def _started(acc: Accumulator, lo: int, hi: int) -> list[list]:
+    """Thread records whose first post in the windows falls on days (lo, hi] and that were not active in the year before."""
+    return [rec for key, rec in acc.threads.items() if lo < rec[TDAY] <= hi and key not in acc.old_threads]
 
 
 def _response_hours(threads: list[list]) -> list[float]:
@@ -240,7 +241,7 @@ def _threads(out: _Out) -> None:
     if not acc.has_threads:
         out.note("no_threads")
         return
-    cur = _started(acc, w.cur_start, w.until)
+    cur = _started(acc, w.end_day - w.days, w.end_day)
     if not cur:
         out.note("no_current_threads")
         return
@@ -257,7 +258,7 @@ def _threads(out: _Out) -> None:
         return
     med = round(median(hours), 1)
     out.emit("activity.median_first_response_hours", med, "h", threads_started=len(cur), threads_responded=len(hours))
-    base_hours = _response_hours(_started(acc, w.base_start, w.cur_start))
+    base_hours = _response_hours(_started(acc, w.end_day - 2 * w.days, w.end_day - w.days))
     if len(base_hours) >= MINIMUM_THREADS and median(base_hours) > 0:
         out.emit("activity.median_first_response_hours_change_pct", pct_change(median(hours), median(base_hours)), "%",
                  current_median_hours=med, baseline_median_hours=round(median(base_hours), 1),
@@ -272,7 +273,7 @@ def _resolution(out: _Out, w) -> None:
     if not acc.closed:
         return
     days = [(acc.closed[key] - rec[T0]).total_seconds() / 86400.0 for key, rec in acc.threads.items()
-            if w.cur_start < rec[T0] <= w.until and key in acc.closed and key not in acc.old_threads
+            if rec[TDAY] > w.end_day - w.days and key in acc.closed and key not in acc.old_threads
             and acc.closed[key] >= rec[T0]]
     if len(days) < MINIMUM_THREADS:
         out.note("too_few_closed", closed=len(days), minimum=MINIMUM_THREADS)
@@ -351,7 +352,7 @@ def _handover(out: _Out) -> None:
     end = _month(w.cur_start) - 1
     if cur < MINIMUM["handover_events"] or acc.earliest is None or _month(acc.earliest) > end:
         return
-    newcomer = sum(rec[CUR] for rec in acc.actors.values() if rec[FIRST] > w.cur_start)
+    newcomer = sum(rec[CUR] for rec in acc.actors.values() if rec[FIRST] >= w.cur_start)
     veterans = [a for a, months in _active_months(acc, _month(acc.earliest), end).items() if is_regular(months)]
     veteran = sum(acc.actors[a][CUR] for a in veterans)
     share = rate(newcomer, cur)
@@ -364,10 +365,10 @@ def _handover(out: _Out) -> None:
 def _lifecycle(out: _Out) -> None:
     """Newcomers: first event in the current window; activated: >= 2 events. Needs earlier history."""
     acc, w = out.acc, out.acc.win
-    if acc.earliest is None or acc.earliest > w.cur_start:
+    if acc.earliest is None or acc.earliest >= w.cur_start:
         out.note("no_history_before_window")
         return
-    joined = [rec for rec in acc.actors.values() if rec[FIRST] > w.cur_start]
+    joined = [rec for rec in acc.actors.values() if rec[FIRST] >= w.cur_start]
     activated = sum(1 for rec in joined if rec[CUR] >= 2)
     out.emit("lifecycle.joined", len(joined))
     out.emit("lifecycle.activated", activated, joined=len(joined))

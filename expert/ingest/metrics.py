@@ -1,45 +1,46 @@
-"""One-pass community metrics over an Event stream, the windows cut at the end, each turned into a fact.
+"""One-pass community metrics over an Event stream, on windows of whole UTC days cut at the end.
 
-The stream is read once, before its latest event (the end of the windows) is known. What does not
-depend on the end is kept as it comes: per actor (first/last event, count, active weeks), per day
-(events) and per month (active actors). What does is kept only for the recent past, which the end
-can only move forward: each event's time and actor for the last two years (the windows are cut at
-the exact second, so days alone would not do), the actors active per day over the last nine
-windows, and the conversation fields (thread, message id, reply) of the events that may fall in
-the current or baseline window. `finish(until)` then cuts the windows. Memory grows with distinct
-actors, months of history and the recent events, never with the length of the history.
+The stream is read once, before its latest event (the end of the windows) is known. The windows
+are whole days ending with the end day (see windows.py), so everything they measure is summed
+at the end from per-day tallies: per actor (first/last event, count, active weeks), per day
+(events), per month (active actors) for the whole history; for the recent past, which the end can
+only move forward, events per actor per day, each thread's first posts per day, and replies per
+day. A reply's target is looked up among the messages and thread posts of the LOOKBACK (two
+windows) of days up to the reply, so no reply waits for the end to be known. Memory is bounded by
+days x active actors (and days x active threads), plus the message-id map capped at
+MSG_CACHE_LIMIT ids; never by the number of events.
 """
 from __future__ import annotations
 
-import sys
-from array import array
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from expert.ingest.history import BAND_WINDOWS, MINIMUM, REFERENCE_WINDOWS
 from expert.ingest.model import Event
 from expert.ingest.timeparse import Latest
-from expert.ingest.windows import WindowBounds, make_windows
+from expert.ingest.windows import TRAILING_DAYS, YEAR_DAYS, WindowBounds, end_day, make_windows
 
-__all__ = ["Accumulator", "DEFINITIONS", "tail_days", "member_days", "conversation_days", "micros"]
+__all__ = ["Accumulator", "DEFINITIONS", "micros", "Spans", "REC"]
 
 MSG_CACHE_LIMIT = 1 << 20
 WEEK = timedelta(days=7)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICRO = timedelta(microseconds=1)
-_DAY_US = 86_400_000_000
-_EPOCH_DAY = EPOCH.toordinal()
 _NEVER = datetime.min.replace(tzinfo=UTC)
-intern = sys.intern
+_NO_DAY = -(1 << 62)  # before every day: nothing is dropped yet
+PRUNE_RUN = 256  # pruning the threads stops after this many in a row whose first kept day is recent
+PRUNE_DAYS = 16  # the per-day tallies of days too old to keep are dropped this often (in days the end moved forward)
 # Actor record slots: first/last event, counts (current window, baseline window, last 365 and 730
 # days, all; the windowed ones filled by finish), the set of active weeks, the number of the first
-# event and of the first staff event (the conversation replay asks "known/staff yet?"), and the last
-# day seen (so the sets change once per actor-day).
-FIRST, CUR, BASE, LAST, Y1, Y2, ALL, WEEKS, SEQ, DAY, STAFF = range(11)
-# Thread record slots: earliest post (time, actor) and earliest post by another actor.
-T0, A0, T1, A1 = range(4)
+# event and of the first staff event (a reply asks "known/staff yet?"), the last day seen and the
+# events on it (so the sets and the per-day tally change once per actor-day).
+FIRST, CUR, BASE, LAST, Y1, Y2, ALL, WEEKS, SEQ, DAY, STAFF, DAYN = range(12)
+# Thread record slots: earliest post (time, actor), earliest post by another actor, and (in the
+# windowed records finish() builds) the day of the earliest post. A thread's recent days are kept
+# in one flat list, REC slots a day: the day, then its T0, A0, T1, A1.
+T0, A0, T1, A1, TDAY = range(5)
+REC = 5
 
 # Every fact the summariser may emit -> placeholder values for its definition, whose English and
 # Chinese texts live under `definitions:` in knowledge/ingest.yaml.
@@ -76,6 +77,21 @@ DEFINITIONS: dict[str, dict[str, int | float]] = {
 }
 
 
+
+class Spans:
+    """How many days before the end day each recent-past tally is kept (days after end - span)."""
+
+    def __init__(self, window_days: int) -> None:
+        """Spans for windows of `window_days` days."""
+        w = max(1, window_days)
+        self.window = w
+        self.lookback = 2 * w  # a reply's target is looked up this many days back from the reply's day
+        self.counts = max(TRAILING_DAYS, (BAND_WINDOWS + 1) * w)  # the trailing years, the member windows
+        self.threads = max(2 * w + YEAR_DAYS, 4 * w)  # the year before the baseline (old threads), the lookback
+        self.talk = 4 * w  # the windows and the lookback of their earliest reply
+        self.replies = 2 * w  # the current and baseline windows
+
+
 class Accumulator:
     """Streaming state that does not need the end of the windows, and the windowed metrics once `finish` has it."""
 
@@ -84,122 +100,255 @@ class Accumulator:
         """Start empty. Events before `since` are left out, and so are events after `until` when it is given;
         without it, events after `latest.limit` (a day past the wall clock) are clock errors counted in `latest`."""
         self.since, self.staff_known = since, staff_known
+        self.since_floor = since if since is not None else _NEVER
         self.latest_guard = None if until is not None else (latest or Latest())
         self.cap = until if until is not None else self.latest_guard.limit  # type: ignore[union-attr]
         self.where: Callable[[Event], str] = lambda ev: ""
         self.window_days = window_days
-        self.tail_span, self.member_span = tail_days(window_days), member_days(window_days)
-        self.conversation_span = conversation_days(window_days)
+        self.spans = Spans(window_days)
+        self.lookback = self.spans.lookback
         self.top: datetime = _NEVER  # the latest plausible event of any kind: the end when until is not given
         self.next_day = _NEVER
-        self.tail_floor = self.conversation_floor = _NEVER
-        self.member_floor = 0
         self.actors: dict[str, list] = {}
         self.staff: set[str] = set()
         self.seen = self.used = self.bot_events = 0
         self.bot_actors: dict[str, int] = {}
         self.closed: dict[str, datetime] = {}  # thread -> first close time (issue trackers)
         self.has_threads = False
-        self.earliest: datetime | None = None
+        self.earliest: datetime | None = None  # the first and last used event: set by finish from the actors
         self.latest: datetime | None = None
         # The whole history: events per day (ordinal) and active actors per month (year * 12 + month - 1).
         self.days: dict[int, int] = {}
         self.month_actors: dict[int, set[str]] = {}
-        # The recent past: per day, each event's time (microseconds since 1970), actor and thread;
-        # per day the active actors; the events that may hold conversation, with their number.
-        self.tail: dict[int, tuple[array, list[str], list[str | None]]] = {}
-        self.day_actors: dict[int, set[str]] = {}
-        # (number, time, actor, is a reply, thread, reply_to, msg_id, is_staff), oldest first when the log is in order
-        self.conversation: deque[tuple] = deque()
-        self.conversation_limit = 4096
+        # The recent past, by day: events per actor, each thread's earliest posts, reply tallies
+        # (total, staff, member to member, unresolved); message id -> (author, day).
+        self.counts: dict[int, dict[str, int]] = {}
+        # The day of the last event, its events so far and its month's active actors (a log in time
+        # order changes day once a day: the tallies above are written then).
+        self.count_day, self.day_events = _NO_DAY, 0
+        self.month_set: set[str] = set()
+        self.thread_days: dict[str, list] = {}  # thread -> its recent days' records (REC slots each)
+        self.thread_old: dict[str, int] = {}  # thread -> the latest of its days too old for a counted reply to reach
+        self.thread_limit = self.old_limit = 4096  # threads (old threads) kept before the next pruning
+        self.reply_days: dict[int, list[int]] = {}
+        self.tally_day, self.tally = _NO_DAY, [0, 0, 0, 0]  # the day of the last reply and its tally
+        self.msgs: dict[str, tuple[str, int]] = {}
+        # Days at or before a floor can no longer fall in what each tally feeds: not kept.
+        self.count_floor = self.thread_floor = self.talk_floor = self.reply_floor = _NO_DAY
+        self.pruned_day = _NO_DAY
         if until is not None:
-            self._floors(until)
+            self._floors(end_day(until, latest_event=False))
         # Filled by finish(): the windows and everything measured against them.
         self.win: WindowBounds = None  # type: ignore[assignment]
+        self.until_day = self.span_days = 0
         self.events = {"current": 0, "baseline": 0, "year_ago": 0}
-        self.replies = {"current": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}  # total, staff, m2m, unresolved
+        self.replies = {"current": [0, 0, 0, 0], "baseline": [0, 0, 0, 0]}
         self.threads: dict[str, list] = {}
         self.old_threads: set[str] = set()
-        self.msgs: dict[str, str] = {}
         self.member_windows: list[int] = []
 
     def add(self, ev: Event) -> None:
-        """Hot path: update the end-independent tallies and keep the event's recent-past fields."""
-        self.seen += 1
-        t = ev.timestamp
-        if t > self.cap:
-            if self.latest_guard is not None:
-                self.latest_guard.outlier(partial(self.where, ev))
-            return
-        if t > self.top:
-            self.top = t
-            if t >= self.next_day:
-                self.advance(t)
-        if self.since is not None and t < self.since:
-            return
-        if ev.is_bot:
-            self.bot_events += 1
-            self.bot_actors[ev.actor] = self.bot_actors.get(ev.actor, 0) + 1
-            return
-        if ev.kind == "close":  # an issue closed: not activity, but the end of its resolution time
-            if ev.thread is not None and (ev.thread not in self.closed or t < self.closed[ev.thread]):
-                self.closed[ev.thread] = t
-            return
-        self.used += 1
-        if self.earliest is None or t < self.earliest:
-            self.earliest = t
-        if self.latest is None or t > self.latest:
-            self.latest = t
-        actor = ev.actor
-        rec = self.actors.get(actor)
-        if rec is None:
-            rec = self.actors[actor] = [t, 0, 0, t, 0, 0, 0, set(), self.used, None, None]
-        elif t < rec[FIRST]:
-            rec[FIRST] = t
-        elif t > rec[LAST]:
-            rec[LAST] = t
-        day = t.toordinal()
-        days = self.days
-        days[day] = days.get(day, 0) + 1
-        rec[ALL] += 1
-        if rec[DAY] != day:
-            self._new_day(t, day, actor, rec)
-        if ev.is_staff and rec[STAFF] is None:
-            rec[STAFF] = self.used
-            self.staff.add(actor)
-        thread = ev.thread
-        if thread is not None:
-            self.has_threads = True
-            thread = intern(thread)  # kept twice below, and a thread has many events: one copy each
-        if t > self.tail_floor:
-            chunk = self.tail.get(day)
-            if chunk is None:
-                chunk = self.tail[day] = (array("q"), [], [])
-            chunk[0].append((t - EPOCH) // MICRO)
-            chunk[1].append(actor)
-            chunk[2].append(thread)
-            if t > self.conversation_floor and (thread is not None or ev.msg_id is not None
-                                                or ev.reply_to is not None or ev.kind == "reply"):
-                # A tuple of plain values, not the Event: the garbage collector stops tracking it.
-                self.conversation.append((self.used, t, actor, ev.kind == "reply", thread, ev.reply_to, ev.msg_id,
-                                          ev.is_staff))
-                if len(self.conversation) > self.conversation_limit:
-                    self.prune_conversation()
+        """One event (see consume)."""
+        self.consume((ev,))
 
-    def _new_day(self, t: datetime, day: int, actor: str, rec: list) -> None:
-        """An actor's first event on a day: mark their week, month and (recent) day as active."""
-        rec[DAY] = day
-        rec[WEEKS].add(day // 7)
+    def consume(self, events: Iterable[Event], progress: Callable[[int], object] | None = None,
+                every: int = 50_000) -> None:
+        """Hot path: update the whole-history tallies and the recent past's per-day ones for every event,
+        calling progress(events seen) every `every` events. The state read on every event is held in
+        locals and written back when it changes elsewhere (a new day, a new top) and at the end."""
+        seen, used, top, cap, since = self.seen, self.used, self.top, self.cap, self.since_floor
+        next_day, count_day, day_events, talk_floor = self.next_day, self.count_day, self.day_events, self.talk_floor
+        actors, staff, converse = self.actors, self.staff, self.converse
+        try:
+            for ev in events:
+                seen += 1
+                if progress is not None and seen % every == 0:
+                    self.seen = seen
+                    progress(seen)
+                t = ev.timestamp
+                if t > top:  # the cap is never below the top, so only a new top can pass it
+                    if t > cap:
+                        if self.latest_guard is not None:
+                            self.seen = seen  # the outlier is named by its number
+                            self.latest_guard.outlier(partial(self.where, ev))
+                        continue
+                    top = self.top = t
+                    if t >= next_day:
+                        self.advance(t)
+                        next_day, talk_floor = self.next_day, self.talk_floor
+                if t < since:
+                    continue
+                if ev.is_bot:
+                    self.bot_events += 1
+                    self.bot_actors[ev.actor] = self.bot_actors.get(ev.actor, 0) + 1
+                    continue
+                kind = ev.kind
+                if kind == "close":  # an issue closed: not activity, but the end of its resolution time
+                    if ev.thread is not None and (ev.thread not in self.closed or t < self.closed[ev.thread]):
+                        self.closed[ev.thread] = t
+                    continue
+                used += 1
+                actor = ev.actor
+                rec = actors.get(actor)
+                if rec is None:
+                    rec = actors[actor] = [t, 0, 0, t, 0, 0, 0, set(), used, None, None, 0]
+                elif t < rec[FIRST]:
+                    rec[FIRST] = t
+                elif t > rec[LAST]:
+                    rec[LAST] = t
+                rec[ALL] += 1
+                day = t.toordinal()
+                if day == count_day:
+                    day = count_day  # one int object a day, shared by what keeps it
+                    day_events += 1
+                else:
+                    self.day_events = day_events
+                    self._switch_day(t, day)
+                    count_day, day_events = day, 1
+                if rec[DAY] == day:
+                    rec[DAYN] += 1
+                else:
+                    self._new_day(day, actor, rec)
+                if ev.is_staff and rec[STAFF] is None:
+                    rec[STAFF] = used
+                    staff.add(actor)
+                thread = ev.thread
+                if day <= talk_floor:  # too old for a counted reply to reach: only whether its thread was active counts
+                    if thread is not None:
+                        self.old_day(thread, day)
+                elif thread is not None or ev.msg_id is not None or ev.reply_to is not None or kind == "reply":
+                    converse(used, t, day, actor, kind == "reply", thread, ev.reply_to, ev.msg_id,
+                             ev.is_staff or rec[STAFF] is not None)
+        finally:
+            self.seen, self.used, self.day_events = seen, used, day_events
+
+    def _switch_day(self, t: datetime, day: int) -> None:
+        """The events now fall on another day: write the last day's event count, start this one's."""
+        self.flush_day()
+        self.count_day, self.day_events = day, 1
         month = t.year * 12 + t.month - 1
         members = self.month_actors.get(month)
         if members is None:
             members = self.month_actors[month] = set()
-        members.add(actor)
-        if day > self.member_floor:
-            on_day = self.day_actors.get(day)
-            if on_day is None:
-                on_day = self.day_actors[day] = set()
-            on_day.add(actor)
+        self.month_set = members
+
+    def flush_day(self) -> None:
+        """Add the day being counted to the events per day."""
+        if self.day_events:
+            days, day = self.days, self.count_day
+            days[day] = days.get(day, 0) + self.day_events
+            self.day_events = 0
+
+    def _new_day(self, day: int, actor: str, rec: list) -> None:
+        """An actor's first event on a day (the day being counted): write their last day's events, mark
+        their week and month as active."""
+        last = rec[DAY]
+        if last is not None and last > self.count_floor:
+            counts = self.counts.get(last)
+            if counts is None:
+                counts = self.counts[last] = {}
+            counts[actor] = counts.get(actor, 0) + rec[DAYN]
+        rec[DAY], rec[DAYN] = day, 1
+        rec[WEEKS].add(day // 7)
+        self.month_set.add(actor)
+
+    def count_actor(self, day: int, actor: str, events: int) -> None:
+        """Add an actor's events on a day to the per-day tallies, when the day is recent enough to keep."""
+        if day > self.count_floor:
+            counts = self.counts.get(day)
+            if counts is None:
+                counts = self.counts[day] = {}
+            counts[actor] = counts.get(actor, 0) + events
+
+    # ---- the conversation: threads, message authors, replies ------------------------------------
+
+    def converse(self, seq: int, t: datetime, day: int, actor: str, is_reply: bool, thread: str | None,
+                 reply_to: str | None, msg_id: str | None, author_staff: bool) -> None:
+        """A recent event that may hold conversation, in file order: its thread's posts of the day, its message
+        id, and, when it is a reply that may fall in the windows, the reply's tally for its day. Inlined: every
+        event of a log read in time order comes here. `author_staff`: the author had shown as staff by then."""
+        recs = None
+        if thread is not None:
+            thread_days = self.thread_days
+            recs = thread_days.get(thread)
+            if recs is None:
+                recs = thread_days[thread] = [day, t, actor, None, None]
+                self.has_threads = True
+                if len(thread_days) > self.thread_limit:
+                    self.prune_threads()
+            else:
+                i = len(recs) - REC
+                while i >= 0 and recs[i] != day:  # a log in time order: the last day kept is this one
+                    i -= REC
+                if i < 0:
+                    recs += (day, t, actor, None, None)
+                elif t < recs[i + 1]:  # the day's earliest post, and its earliest by someone else
+                    if actor != recs[i + 2]:
+                        recs[i + 3], recs[i + 4] = recs[i + 1], recs[i + 2]
+                    recs[i + 1], recs[i + 2] = t, actor
+                elif actor != recs[i + 2] and (recs[i + 3] is None or t < recs[i + 3]):
+                    recs[i + 3], recs[i + 4] = t, actor
+        if msg_id is not None:
+            self._remember(msg_id, actor, day)
+        if not (is_reply or reply_to is not None) or day <= self.reply_floor:
+            return
+        if day == self.tally_day:
+            tally = self.tally
+        else:
+            found_tally = self.reply_days.get(day)
+            if found_tally is None:
+                found_tally = self.reply_days[day] = [0, 0, 0, 0]
+            self.tally_day, self.tally = day, found_tally
+            tally = found_tally
+        # Who was replied to: the author of a message of the lookback days, an actor seen by then, or the
+        # thread's earliest poster in the lookback days (when that is not the replier).
+        floor = day - self.lookback
+        target = None
+        if reply_to is not None:
+            found = self.msgs.get(reply_to) if self.msgs else None
+            if found is not None and found[1] > floor:
+                target = found[0]
+            else:
+                rec = self.actors.get(reply_to)
+                if rec is not None and rec[SEQ] <= seq:
+                    target = reply_to
+        if target is None and recs is not None:
+            first, opener = day + 1, None
+            for i in range(0, len(recs), REC):
+                d = recs[i]
+                if floor < d < first:
+                    first, opener = d, recs[i + 2]
+            if opener != actor:
+                target = opener
+        tally[0] += 1
+        if author_staff:
+            tally[1] += 1
+        elif target is None or target not in self.staff or self.actors[target][STAFF] > seq:
+            tally[2] += 1  # member to member: neither side had shown as staff by then
+        if target is None:
+            tally[3] += 1
+
+    def old_day(self, thread: str, day: int) -> None:
+        """A thread was active on a day too old for a counted reply to reach: only whether it was active then counts."""
+        self.has_threads = True
+        if day > self.thread_floor:
+            old = self.thread_old
+            if old.get(thread, _NO_DAY) < day:
+                old[thread] = day
+
+    def _remember(self, msg_id: str, actor: str, day: int) -> None:
+        """Map message id -> (author, day) so replies can be attributed; capped to bound memory."""
+        msgs = self.msgs
+        if len(msgs) >= MSG_CACHE_LIMIT:
+            floor = self.talk_floor  # ids too old to be looked up go first, then the oldest kept
+            for key in [k for k, (_, d) in msgs.items() if d <= floor]:
+                del msgs[key]
+            if len(msgs) >= MSG_CACHE_LIMIT:
+                del msgs[next(iter(msgs))]
+        msgs.pop(msg_id, None)  # a repeated id counts as new: the newest author, kept the longest
+        msgs[msg_id] = (actor, day)
+
+    # ---- the end moves forward: forget what is now too old --------------------------------------
 
     def advance(self, t: datetime) -> None:
         """The latest event reached a new day: the end is at least this late, so forget what is now too old."""
@@ -210,170 +359,164 @@ class Accumulator:
             self.next_day = t.replace(hour=23, minute=59, second=59, microsecond=999999)
         if self.latest_guard is None:  # until given: the floors were set from it once
             return
-        self._floors(midnight)
-        floor = self.tail_floor.toordinal() if self.tail_floor > _NEVER else 0
-        for day in [d for d in self.tail if d < floor]:
-            del self.tail[day]
-        for day in [d for d in self.day_actors if d <= self.member_floor]:
-            del self.day_actors[day]
-        conversation, floor_time = self.conversation, self.conversation_floor
-        while conversation and conversation[0][1] <= floor_time:  # a log in time order: the oldest are first
-            conversation.popleft()
+        day = t.toordinal()
+        self._floors(day)
+        if day - self.pruned_day >= PRUNE_DAYS:
+            self.pruned_day = day
+            self.prune()
 
-    def _floors(self, end: datetime) -> None:
-        """Events at or before end minus each span can no longer fall inside the windows: stop keeping them."""
-        self.tail_floor = _minus(end, self.tail_span)
-        self.conversation_floor = _minus(end, self.conversation_span)
-        self.member_floor = end.toordinal() - self.member_span
+    def _floors(self, end: int) -> None:
+        """With `end` the end day or earlier, days at or before end minus each span need not be kept."""
+        spans = self.spans
+        self.count_floor = end - spans.counts
+        self.thread_floor = end - spans.threads
+        self.talk_floor = end - spans.talk
+        self.reply_floor = end - spans.replies
 
-    def prune_conversation(self) -> None:
-        """Drop kept conversation events that are now too old; let the list grow to twice what stays."""
-        floor = self.conversation_floor
-        self.conversation = deque(item for item in self.conversation if item[1] > floor)
-        self.conversation_limit = max(4096, 2 * len(self.conversation))
+    def prune(self) -> None:
+        """Drop the per-day tallies of days now too old (finish cuts by day anyway: this only bounds memory)."""
+        for tally, floor in ((self.counts, self.count_floor), (self.reply_days, self.reply_floor)):
+            for day in [d for d in tally if d <= floor]:
+                del tally[day]
+
+    def prune_threads(self) -> None:
+        """Turn the thread days too old for a counted reply into old days, and drop what no window can reach.
+        Run when the threads kept double; it walks them oldest kept first (a thread trimmed goes to the end) and
+        stops among threads whose first kept day is recent, so a log in time order costs a constant per thread."""
+        talk, floor, old, thread_days = self.talk_floor, self.thread_floor, self.thread_old, self.thread_days
+        drop: list[tuple[str, list]] = []
+        trim: list[tuple[str, list]] = []
+        young = 0
+        for thread, recs in thread_days.items():
+            if recs[0] > talk:
+                young += 1
+                if young >= PRUNE_RUN:
+                    break
+                continue
+            young = 0
+            keep: list = []
+            for i in range(0, len(recs), REC):
+                if recs[i] > talk:
+                    keep += recs[i:i + REC]
+                elif recs[i] > floor and old.get(thread, _NO_DAY) < recs[i]:
+                    old[thread] = recs[i]
+            (trim if keep else drop).append((thread, keep))
+        for thread, keep in drop + trim:
+            del thread_days[thread]
+            if keep:
+                thread_days[thread] = keep
+        if len(old) > self.old_limit:
+            for thread in [k for k, d in old.items() if d <= floor]:
+                del old[thread]
+            self.old_limit = max(4096, 2 * len(old))
+        self.thread_limit = max(4096, 2 * len(thread_days))
 
     # ---- the end is known: cut the windows ------------------------------------------------------
 
     def finish(self, until: datetime) -> None:
         """Cut the windows at `until` (OverflowError when they would start before year 1) and measure them."""
-        w = self.win = make_windows(until, self.window_days)
-        self.win_old = w.base_start - timedelta(days=365)  # threads seen in the year before the baseline are "old"
-        # The last day that can hold an event: windows ending at midnight hold none of that day.
-        self.until_day = (w.until - timedelta(microseconds=1)).toordinal()
-        self.span_days = max(1, (w.until - w.cur_start).days)
-        self.y1_start = w.until - timedelta(days=365)
-        self.y2_start = w.until - timedelta(days=730)
+        last = end_day(until, latest_event=self.latest_guard is not None)
+        w = self.win = make_windows(until, self.window_days, last)
+        self.until_day, self.span_days = last, w.days
+        self.flush_day()
+        for actor, rec in self.actors.items():
+            if rec[DAYN]:
+                self.count_actor(rec[DAY], actor, rec[DAYN])
+                rec[DAYN] = 0
+        if self.actors:
+            self.earliest = min(rec[FIRST] for rec in self.actors.values())
+            self.latest = max(rec[LAST] for rec in self.actors.values())
+        self._floors(last)
+        self.replay()
         self.windowed_counts()
         self.member_windows = self._member_windows()
-        self.replay_conversation()
+        self.windowed_threads()
+        self.windowed_replies()
+
+    def replay(self) -> None:
+        """Feed `converse` what a reader kept back until the end was known (the streaming reader keeps nothing back)."""
 
     def windowed_counts(self) -> None:
-        """Per-actor and total events in each window, and the threads active in the year before the baseline."""
-        w = self.win
-        cur, base, y1, y2 = map(micros, (w.cur_start, w.base_start, self.y1_start, self.y2_start))
-        yago_lo, yago_hi, old = micros(w.yago_start), micros(w.yago_end), micros(self.win_old)
-        lowest = min(y2, old, yago_lo)
-        actors, events, old_threads = self.actors, self.events, self.old_threads
-        for day, (times, who, threads) in self.tail.items():
-            if (day + 1 - _EPOCH_DAY) * _DAY_US <= lowest:  # the whole day is before every cut
+        """Total and per-actor events in each window, summed from the per-day tallies."""
+        e, n = self.until_day, self.span_days
+        cur, base, y1, y2 = e - n, e - 2 * n, e - YEAR_DAYS, e - TRAILING_DAYS
+        yago_lo, yago_hi = cur - YEAR_DAYS, e - YEAR_DAYS
+        events = self.events
+        for day, k in self.days.items():
+            if day > cur:
+                events["current"] += k
+            elif day > base:
+                events["baseline"] += k
+            elif yago_lo < day <= yago_hi:  # windows longer than a year: the year-ago days inside them do not count
+                events["year_ago"] += k
+        actors = self.actors
+        for day, counts in self.counts.items():
+            if day <= min(y2, base):
                 continue
-            for us, actor, thread in zip(times, who, threads):
-                if us > y2:
-                    rec = actors[actor]
-                    rec[Y2] += 1
-                    if us > y1:
-                        rec[Y1] += 1
-                if us > cur:
-                    actors[actor][CUR] += 1
-                    events["current"] += 1
-                elif us > base:
-                    actors[actor][BASE] += 1
-                    events["baseline"] += 1
-                else:
-                    if yago_lo < us <= yago_hi:
-                        events["year_ago"] += 1
-                    if thread is not None and us > old:
-                        old_threads.add(thread)
+            slot = CUR if day > cur else BASE if day > base else None
+            for actor, k in counts.items():
+                rec = actors[actor]
+                if day > y2:
+                    rec[Y2] += k
+                    if day > y1:
+                        rec[Y1] += k
+                if slot is not None:
+                    rec[slot] += k
 
     def _member_windows(self) -> list[int]:
         """Distinct active actors per day-window, most recent first, for the windows the comparisons read."""
         members: list[set[str]] = [set() for _ in range(BAND_WINDOWS + 1)]
-        for day, actors in self.day_actors.items():
+        for day, counts in self.counts.items():
             k = (self.until_day - day) // self.span_days
             if 0 <= k <= BAND_WINDOWS:
-                members[k] |= actors
+                members[k].update(counts)
         return [len(m) for m in members]
 
-    def replay_conversation(self) -> None:
-        """Run the in-window events through the thread and reply tallies in their original order."""
-        w = self.win
-        for seq, t, actor, reply, thread, reply_to, msg_id, is_staff in self.conversation:
-            if t > w.base_start:
-                ev = Event(t, actor, "reply" if reply else "message", thread, reply_to, None, is_staff, False, msg_id)
-                self._conversation(ev, "current" if t > w.cur_start else "baseline", seq)
+    def windowed_threads(self) -> None:
+        """Each thread's first posts over the windows' days, and the threads active in the year before them."""
+        base = self.until_day - 2 * self.span_days
+        old_from = base - YEAR_DAYS
+        for thread, day in self.thread_old.items():
+            if old_from < day <= base:
+                self.old_threads.add(thread)
+        threads, old_threads = self.threads, self.old_threads
+        for thread, recs in self.thread_days.items():
+            if len(recs) == REC:  # most threads: one day
+                day = recs[0]
+                if day > base:
+                    threads[thread] = [recs[1], recs[2], recs[3], recs[4], day]
+                elif day > old_from:
+                    old_threads.add(thread)
+                continue
+            first = None  # the thread's first day in the windows: its opener; then the first reply by another
+            for i in range(0, len(recs), REC):
+                day = recs[i]
+                if day <= base:
+                    if day > old_from:
+                        old_threads.add(thread)
+                elif first is None or day < recs[first]:
+                    first = i
+            if first is None:
+                continue
+            opener = recs[first + 2]
+            t1, a1 = recs[first + 3], recs[first + 4]
+            for i in range(0, len(recs), REC):  # each day's earliest post by someone other than the opener
+                if recs[i] > base and i != first:
+                    t, a = (recs[i + 1], recs[i + 2]) if recs[i + 2] != opener else (recs[i + 3], recs[i + 4])
+                    if t is not None and (t1 is None or t < t1):
+                        t1, a1 = t, a
+            threads[thread] = [recs[first + 1], opener, t1, a1, recs[first]]
 
-    def _conversation(self, ev: Event, window: str, seq: int) -> None:
-        """Track threads, remember recent message authors and tally replies for an in-window event."""
-        if ev.thread is not None:
-            self._thread(ev, ev.thread)
-        if ev.msg_id is not None:
-            self._remember(ev.msg_id, ev.actor)
-        if ev.kind == "reply" or ev.reply_to is not None:
-            self._reply(ev, window, seq)
-
-    def _thread(self, ev: Event, thread: str) -> None:
-        """Keep a thread's earliest post and the earliest post by someone else, order-independently."""
-        t, actor = ev.timestamp, ev.actor
-        rec = self.threads.get(thread)
-        if rec is None:
-            self.threads[thread] = [t, actor, None, None]
-        elif t < rec[T0]:
-            if actor != rec[A0]:
-                rec[T1], rec[A1] = rec[T0], rec[A0]
-            rec[T0], rec[A0] = t, actor
-        elif actor != rec[A0] and (rec[T1] is None or t < rec[T1]):
-            rec[T1], rec[A1] = t, actor
-
-    def _remember(self, msg_id: str, actor: str) -> None:
-        """Map message id -> author so replies can be attributed; capped to bound memory."""
-        msgs = self.msgs
-        if len(msgs) >= MSG_CACHE_LIMIT:
-            del msgs[next(iter(msgs))]
-        msgs[msg_id] = actor
-
-    def _staff_by(self, actor: str | None, seq: int) -> bool:
-        """Whether `actor` had shown as staff by event number `seq`."""
-        rec = self.actors.get(actor) if actor is not None else None
-        return rec is not None and rec[STAFF] is not None and rec[STAFF] <= seq
-
-    def _reply(self, ev: Event, window: str, seq: int) -> None:
-        """Count a reply, by staff or not, and whether both sides are non-staff members."""
-        tally = self.replies[window]
-        target = self._target(ev, seq)
-        author_staff = ev.is_staff or self._staff_by(ev.actor, seq)
-        tally[0] += 1
-        tally[1] += author_staff
-        if target is None:
-            tally[3] += 1
-        tally[2] += not author_staff and (target is None or not self._staff_by(target, seq))
-
-    def _target(self, ev: Event, seq: int) -> str | None:
-        """Resolve who was replied to: a known message's author, an actor seen by then, or the thread opener."""
-        ref = ev.reply_to
-        if ref is not None:
-            if ref in self.msgs:
-                return self.msgs[ref]
-            rec = self.actors.get(ref)
-            if rec is not None and rec[SEQ] <= seq:
-                return ref
-        rec = self.threads.get(ev.thread) if ev.thread is not None else None
-        return rec[A0] if rec is not None and rec[A0] != ev.actor else None
+    def windowed_replies(self) -> None:
+        """The reply tallies of the current and baseline windows, summed from the per-day ones."""
+        cur, base = self.until_day - self.span_days, self.until_day - 2 * self.span_days
+        for day, tally in self.reply_days.items():
+            if day > base:
+                into = self.replies["current" if day > cur else "baseline"]
+                for i, k in enumerate(tally):
+                    into[i] += k
 
 
 def micros(t: datetime) -> int:
     """Microseconds since 1970 (negative before): an exact, cheap key for comparing times."""
     return (t - EPOCH) // MICRO
-
-
-def _minus(end: datetime, days: int) -> datetime:
-    """end minus `days` days, or the start of time when that is before year 1."""
-    try:
-        return end - timedelta(days=days)
-    except OverflowError:
-        return _NEVER
-
-
-def tail_days(window_days: int) -> int:
-    """Days before the end whose events are kept one by one: the deepest exact cut (730 days for the
-    trailing two years; the baseline and the year before it for long windows), with a day's margin."""
-    return max(730, 2 * window_days + 365) + 2
-
-
-def member_days(window_days: int) -> int:
-    """Days before the end whose active actors are kept: the day-windows the member comparison reads."""
-    return (BAND_WINDOWS + 1) * max(1, window_days) + 2
-
-
-def conversation_days(window_days: int) -> int:
-    """Days before the end whose events may hold conversation in the current or baseline window."""
-    return 2 * window_days + 2
