@@ -32,7 +32,7 @@ _NO_DAY = -(1 << 62)  # before every day: nothing is dropped yet
 PRUNE_RUN = 256  # pruning the threads stops after this many in a row whose first kept day is recent
 PRUNE_DAYS = 16  # the per-day tallies of days too old to keep are dropped this often (in days the end moved forward)
 # Actor record slots: first/last event, counts (current window, baseline window, last 365 and 730
-# days, all; the windowed ones filled by finish), the set of active weeks, the number of the first
+# days, all; the windowed ones filled by finish, all as each day's events are written), the set of active weeks, the number of the first
 # event and of the first staff event (a reply asks "known/staff yet?"), the last day seen and the
 # events on it (so the sets and the per-day tally change once per actor-day).
 FIRST, CUR, BASE, LAST, Y1, Y2, ALL, WEEKS, SEQ, DAY, STAFF, DAYN = range(12)
@@ -196,7 +196,6 @@ class Accumulator:
                     rec[FIRST] = t
                 elif t > rec[LAST]:
                     rec[LAST] = t
-                rec[ALL] += 1
                 day = t.toordinal()
                 if day == count_day:
                     day = count_day  # one int object a day, shared by what keeps it
@@ -242,12 +241,13 @@ class Accumulator:
     def _new_day(self, day: int, actor: str, rec: list) -> None:
         """An actor's first event on a day (the day being counted): write their last day's events, mark
         their week and month as active."""
-        last = rec[DAY]
+        last, events = rec[DAY], rec[DAYN]
+        rec[ALL] += events
         if last is not None and last > self.count_floor:
             counts = self.counts.get(last)
             if counts is None:
                 counts = self.counts[last] = {}
-            counts[actor] = counts.get(actor, 0) + rec[DAYN]
+            counts[actor] = counts.get(actor, 0) + events
         rec[DAY], rec[DAYN] = day, 1
         rec[WEEKS].add(day // 7)
         self.month_set.add(actor)
@@ -421,6 +421,7 @@ class Accumulator:
         self.flush_day()
         for actor, rec in self.actors.items():
             if rec[DAYN]:
+                rec[ALL] += rec[DAYN]
                 self.count_actor(rec[DAY], actor, rec[DAYN])
                 rec[DAYN] = 0
         if self.actors:
