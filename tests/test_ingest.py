@@ -180,3 +180,58 @@ def test_progress_callback_reports_final_count():
     seen = []
     analyze_export(FIX / "events.csv", until=UNTIL, progress=seen.append)
     assert seen[-1] == 22
+
+
+def _log(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """A CSV event log of (timestamp, actor, kind, thread) rows."""
+    path.write_text("timestamp,actor,kind,thread\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_windows_are_whole_days_ending_with_the_latest_events_day(tmp_path):
+    # Latest event 2024-06-30T15:00: the current 90-day window is the days 2024-04-02 .. 2024-06-30,
+    # whatever the time of day: an event at 00:00:01 on 2024-04-02 is in it, one at 23:59 the day
+    # before is in the baseline (an exact cut at 15:00 ninety days back would have put both in it).
+    rows = [("2024-04-02T00:00:01Z", "a@x.org", "message", ""), ("2024-04-01T23:59:00Z", "b@x.org", "message", ""),
+            ("2024-06-30T15:00:00Z", "a@x.org", "message", "")]
+    analysis = analyze_export(_log(tmp_path / "days.csv", rows))
+    assert analysis.windows.current.start == datetime(2024, 4, 2, tzinfo=UTC)
+    assert analysis.windows.current.end == datetime(2024, 6, 30, 15, tzinfo=UTC)
+    assert analysis.windows.baseline.start == datetime(2024, 1, 3, tzinfo=UTC)
+    share = next(m for m in analysis.metrics if m.fact == "activity.returning_member_share")
+    assert share.evidence["current_members"] == 1 and share.evidence["returning_members"] == 0
+    # --until at midnight ends the day before: the same windows as the latest event's day.
+    until = analyze_export(_log(tmp_path / "days.csv", rows), until="2024-07-01")
+    assert until.windows.current.start == datetime(2024, 4, 2, tzinfo=UTC)
+
+
+def _tally_sizes(path: Path) -> tuple[int, int, int]:
+    """(actor-days, thread-day slots, reply days) the streaming accumulator keeps at the end of a read."""
+    from expert.ingest.csvlog import read_csv
+    from expert.ingest.identity import Identities
+    from expert.ingest.metrics import Accumulator
+
+    acc = Accumulator(window_days=30)
+    acc.consume(read_csv(path, Identities()))
+    return (sum(len(c) for c in acc.counts.values()), sum(len(r) for r in acc.thread_days.values()),
+            len(acc.reply_days))
+
+
+def test_the_recent_past_is_kept_per_day_not_per_event(tmp_path):
+    from expert.ingest.metrics import PRUNE_DAYS
+
+    # The same 20 actors and 10 threads over the same 400 days, 2 or 8 events a day per actor:
+    # four times the events, the same per-day tallies.
+    def rows(per_day: int) -> list[tuple[str, str, str, str]]:
+        out = []
+        for day in range(400):
+            for actor in range(20):
+                for k in range(per_day):
+                    stamp = f"{datetime.fromordinal(738000 + day).date().isoformat()}T{actor:02d}:{k:02d}:00Z"
+                    out.append((stamp, f"u{actor}@x.org", "reply" if k else "post", f"t{(day + actor) % 10}"))
+        return out
+
+    sparse = _tally_sizes(_log(tmp_path / "sparse.csv", rows(2)))
+    dense = _tally_sizes(_log(tmp_path / "dense.csv", rows(8)))
+    assert dense == sparse
+    assert sparse[0] <= 20 * 400 and sparse[2] <= 2 * 30 + PRUNE_DAYS  # old days are dropped every PRUNE_DAYS

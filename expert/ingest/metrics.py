@@ -21,7 +21,7 @@ from expert.ingest.model import Event
 from expert.ingest.timeparse import Latest
 from expert.ingest.windows import TRAILING_DAYS, YEAR_DAYS, WindowBounds, end_day, make_windows
 
-__all__ = ["Accumulator", "DEFINITIONS", "micros", "Spans", "REC"]
+__all__ = ["Accumulator", "DEFINITIONS", "micros", "Spans", "REC", "PRUNE_DAYS"]
 
 MSG_CACHE_LIMIT = 1 << 20
 WEEK = timedelta(days=7)
