@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,14 @@ from expert.ingest.metrics import ALL, EPOCH, FIRST, LAST, STAFF, WEEKS, Accumul
 __all__ = ["read_columns", "ColumnarAccumulator", "BLOCK"]
 
 BLOCK = 1 << 22  # bytes per arrow batch (and per raw chunk checked)
+REPLAY_ROWS = 8192  # conversation rows turned into Python values at a time
 FIELD_LIMIT = 131_072  # the csv module's default field_size_limit: lines this long go to the streaming reader
 _DAY_US = 86_400_000_000
 _EPOCH_DAY = EPOCH.toordinal()
 _SHIFT_DAYS = 800_000  # more days than from year 1 to 1970
 _ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3}|\.[0-9]{6})?(Z|\+00:00)$"
 _US = pa.timestamp("us", tz="UTC")
+_name = sys.intern  # names arrow hands back as new strings each time: one copy each, as the streaming reader keeps
 
 
 class _Unusual(Exception):
@@ -124,12 +127,14 @@ class ColumnarAccumulator(Accumulator):
         for table in self.talk:
             reached = pc.greater(table["day"], floor)
             _old_days(self, table.filter(pc.invert(reached)))
-            rows = table.filter(reached)
-            for seq, us, day, actor, is_reply, thread, reply_to, msg_id, staff in zip(*(rows[c].to_pylist() for c in (
-                    "seq", "us", "day", "actor", "reply", "thread", "reply_to", "msg_id", "staff"))):
-                rec = self.actors[actor]
-                converse(seq, _time(us), day, actor, is_reply, thread or None, ref(reply_to) if reply_to else None,
-                         ref(msg_id) if msg_id else None, staff or (rec[STAFF] is not None and rec[STAFF] <= seq))
+            for rows in table.filter(reached).to_batches(max_chunksize=REPLAY_ROWS):  # a few Python values at a time
+                for seq, us, day, actor, is_reply, thread, reply_to, msg_id, staff in zip(*(
+                        rows.column(c).to_pylist() for c in (
+                        "seq", "us", "day", "actor", "reply", "thread", "reply_to", "msg_id", "staff"))):
+                    actor = _name(actor)
+                    rec = self.actors[actor]
+                    converse(seq, _time(us), day, actor, is_reply, thread or None, ref(reply_to) if reply_to else None,
+                             ref(msg_id) if msg_id else None, staff or (rec[STAFF] is not None and rec[STAFF] <= seq))
         self.talk = []
 
 
@@ -282,7 +287,7 @@ def _old_days(acc: Accumulator, table: pa.Table) -> None:
     latest = table.group_by("thread").aggregate([("day", "max")])
     old_day = acc.old_day
     for thread, day in zip(latest["thread"].to_pylist(), latest["day_max"].to_pylist()):
-        old_day(thread, day)
+        old_day(_name(thread), day)
 
 
 def _actors(acc: Accumulator, table: pa.Table) -> None:
@@ -292,6 +297,7 @@ def _actors(acc: Accumulator, table: pa.Table) -> None:
         .group_by("actor").aggregate([("us", "min"), ("us", "max"), ("us", "count"), ("seq", "min"), ("staff_seq", "min")])
     for actor, first, last, count, seq, staff in zip(*(grouped[c].to_pylist() for c in (
             "actor", "us_min", "us_max", "us_count", "seq_min", "staff_seq_min"))):
+        actor = _name(actor)
         rec = acc.actors.get(actor)
         if rec is None:
             rec = acc.actors[actor] = [_time(first), 0, 0, _time(last), 0, 0, 0, set(), seq, None, None, 0]
@@ -313,13 +319,13 @@ def _days(acc: Accumulator, table: pa.Table) -> None:
     pairs = pa.table({"actor": table["actor"], "day": table["day"]}).group_by(["actor", "day"]).aggregate([])
     actor_days = pairs["day"]
     weeks = pa.table({"actor": pairs["actor"], "week": pc.divide(actor_days, 7)}).group_by(["actor", "week"]).aggregate([])
-    for actor, week in zip(weeks["actor"].to_pylist(), weeks["week"].to_pylist()):
+    for actor, week in zip(map(_name, weeks["actor"].to_pylist()), weeks["week"].to_pylist()):
         acc.actors[actor][WEEKS].add(week)
     stamps = pc.cast(pc.multiply(pc.subtract(actor_days, _EPOCH_DAY), _DAY_US), pa.int64()).cast(_US)
     months = pa.table({"actor": pairs["actor"], "month": pc.add(pc.multiply(pc.year(stamps), 12),
                                                                 pc.subtract(pc.month(stamps), 1))})
     months = months.group_by(["month", "actor"]).aggregate([])
-    for month, actor in zip(months["month"].to_pylist(), months["actor"].to_pylist()):
+    for month, actor in zip(months["month"].to_pylist(), map(_name, months["actor"].to_pylist())):
         members = acc.month_actors.get(month)
         if members is None:
             members = acc.month_actors[month] = set()
@@ -327,7 +333,8 @@ def _days(acc: Accumulator, table: pa.Table) -> None:
     recent = table.filter(pc.greater(table["day"], acc.count_floor))
     counted = recent.group_by(["day", "actor"]).aggregate([("actor", "count")])
     counts = acc.counts
-    for d, actor, k in zip(counted["day"].to_pylist(), counted["actor"].to_pylist(), counted["actor_count"].to_pylist()):
+    for d, actor, k in zip(counted["day"].to_pylist(), map(_name, counted["actor"].to_pylist()),
+                           counted["actor_count"].to_pylist()):
         on_day = counts.get(d)
         if on_day is None:
             on_day = counts[d] = {}
