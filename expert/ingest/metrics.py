@@ -125,7 +125,7 @@ class Accumulator:
         self.counts: dict[int, dict[str, int]] = {}
         # The day of the last event, its events so far and its month's active actors (a log in time
         # order changes day once a day: the tallies above are written then).
-        self.count_day, self.day_events = _NO_DAY, 0
+        self.count_day, self.day_events, self.week = _NO_DAY, 0, _NO_DAY // 7
         self.month_set: set[str] = set()
         self.thread_days: dict[str, list] = {}  # thread -> its recent days' records (REC slots each)
         self.thread_old: dict[str, int] = {}  # thread -> the latest of its days too old for a counted reply to reach
@@ -224,7 +224,7 @@ class Accumulator:
     def _switch_day(self, t: datetime, day: int) -> None:
         """The events now fall on another day: write the last day's event count, start this one's."""
         self.flush_day()
-        self.count_day, self.day_events = day, 1
+        self.count_day, self.day_events, self.week = day, 1, day // 7  # one week object a day, shared by the actors
         month = t.year * 12 + t.month - 1
         members = self.month_actors.get(month)
         if members is None:
@@ -249,7 +249,7 @@ class Accumulator:
                 counts = self.counts[last] = {}
             counts[actor] = counts.get(actor, 0) + events
         rec[DAY], rec[DAYN] = day, 1
-        rec[WEEKS].add(day // 7)
+        rec[WEEKS].add(self.week)
         self.month_set.add(actor)
 
     def count_actor(self, day: int, actor: str, events: int) -> None:
