@@ -127,3 +127,40 @@ def test_dont_know_in_either_language_makes_a_whatif_fact_unknown(text):
 def test_whatif_reads_values_as_people_write_them():
     assert parse_changes(KB, ["activity_change_pct=down about 40%", "stage=衰退"]) == {
         "activity_change_pct": -40, "stage": "declining"}
+
+
+# --- a tactic said in the opening account (listen first) --------------------------------------------
+
+@pytest.mark.parametrize(("tactic", "name", "lang"), FORBIDDEN)
+def test_a_forbidden_tactic_in_the_opening_account_is_proposed_then_refused(tactic, name, lang):
+    from expert.consult.listen import listen
+
+    text = (f"activity is down 30%, the boss is pushing and we are thinking of {name}" if lang == "en"
+            else f"活跃度下降了三成,老板在催,我们打算{name}")
+    heard = {p.fact: p.value for p in listen(KB, text)}
+    said = heard.get("proposed_tactics") or []
+    assert any(tactic in read_tactic(KB, s).proposed for s in said), (text, heard)
+    plan = diagnose({"community": {"name": "P"}, "pressure": {"proposed_tactics": said}}, knowledge=KB)
+    assert "violation.fake_activity" in [d.id for d in plan.diagnoses]
+    assert KB.tactics[tactic].action not in {a.id for a in plan.actions}
+
+
+@pytest.mark.parametrize("text", ["we will not use sock puppets or buy followers", "我们不找托儿,也不买粉",
+                                  "no fake accounts, ever"])
+def test_a_tactic_the_account_rules_out_is_not_proposed(text):
+    from expert.consult.listen import listen
+
+    assert "proposed_tactics" not in {p.fact for p in listen(KB, text)}
+
+
+@pytest.mark.parametrize(("text", "tactic"), [("买点粉", "paid_engagement"), ("买些赞", "paid_engagement"),
+                                              ("禁言那些唱反调的", "hide_criticism"), ("先买一些粉丝撑场面", "paid_engagement")])
+def test_chinese_tactics_with_a_measure_word_inside_are_recognised(text, tactic):
+    assert tactic in read_tactic(KB, text).proposed
+
+
+@pytest.mark.parametrize(("text", "tactic"), [("不找托儿", "hired_posters"), ("不买粉", "paid_engagement"),
+                                              ("我们不会去买点粉", "paid_engagement")])
+def test_a_chinese_negation_that_runs_into_the_tactic_is_still_a_negation(text, tactic):
+    reading = read_tactic(KB, text)
+    assert tactic not in reading.proposed and tactic in reading.negated

@@ -2,7 +2,8 @@
 
 The cues are knowledge (the `listen` list of knowledge/language.yaml): words that, mentioned and
 not negated, propose facts (concerns, a stage, a mood, yes/no facts), and words beside which a
-number is taken for a fact (a fall of 40 %, a target of +30 %, a deadline of 6 weeks). A number is
+number is taken for a fact; a statement that proposes a tactic of the catalogue (tactics.yaml, read
+by meaning) is proposed as a tactic, so a forbidden one is refused however it came up (a fall of 40 %, a target of +30 %, a deadline of 6 weeks). A number is
 taken only when written with the fact's unit (a percentage for a change, weeks for a deadline),
 the one nearest the cue word in the same statement.
 """
@@ -15,9 +16,11 @@ from typing import Any
 from expert.knowledge import KnowledgeBase
 from expert.knowledge.facttypes import AnswerError, direction, fact_type, parse_quantity
 from expert.knowledge.language import Cue, has_cjk, mention, normalise, vocabulary
+from expert.model.tactics import read_tactic
 
 __all__ = ["Proposal", "listen"]
 
+TACTICS = "proposed_tactics"
 _STATEMENT = re.compile(r"[,;.!?:，。；！？、\n]+|\b(?:and|but|while|so)\b|但是|而且|并且|同时|可是")
 _NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*\s*(?:%|%|[a-z]+|[\u4e00-\u9fff]{1,3})?"
                      r"|[零〇一二两三四五六七八九十百千万半]+\s*(?:%|成|[\u4e00-\u9fff]{1,3})?")
@@ -48,7 +51,18 @@ def listen(kb: KnowledgeBase, text: str) -> list[Proposal]:
             continue
         for fact, value in cue.propose:
             _add(kb, found, fact, value, word)
+    _hear_tactics(kb, statements, found)
     return list(found.values())
+
+
+def _hear_tactics(kb: KnowledgeBase, statements: list[str], found: dict[str, Proposal]) -> None:
+    """Each statement that proposes a catalogue tactic (by meaning, not negated: "no sock puppets" is no
+    proposal) becomes a proposed tactic in the person's own words, judged in the plan like any other."""
+    for statement in statements:
+        reading = read_tactic(kb, statement)
+        if reading.proposed:
+            names = ", ".join(kb.tactics[t].label.en for t in reading.proposed)
+            _add(kb, found, TACTICS, statement.strip(), names)
 
 
 def _heard(cue: Cue, statements: list[str], kb: KnowledgeBase) -> str | None:

@@ -100,8 +100,8 @@ def clauses(text: str) -> list[str]:
 def _negated_before(clause: str, position: int, vocab: Vocabulary, cjk: bool) -> bool:
     """Does a negation word come before ``position`` (a character index) in the clause?"""
     before = clause[:position]
-    if cjk or has_cjk(before):
-        if any(n in before for n in vocab.negation if has_cjk(n)):
+    if cjk or has_cjk(before):  # a negation may end inside the match: 不找托儿 ("找托" is a synonym)
+        if any(0 <= clause.find(n) < position for n in vocab.negation if has_cjk(n)):
             return True
     words = _WORD.findall(before)
     return any(w in vocab.negation for w in words) or any(
@@ -119,7 +119,7 @@ def mention(text: str, phrase: str, vocab: Vocabulary) -> Mention | None:
         if cjk:
             compact, key = re.sub(r"\s+", "", clause), re.sub(r"\s+", "", phrase_n)
             single = len(key) == 1 and compact != key  # one character alone is too ambiguous inside a sentence
-            at = -1 if single else compact.find(key)
+            at = -1 if single else _cjk_find(compact, key, vocab.filler)
             if at >= 0:
                 return Mention(i, at, _negated_before(compact, at, vocab, True))
             continue
@@ -132,6 +132,29 @@ def mention(text: str, phrase: str, vocab: Vocabulary) -> Mention | None:
             at = _char_position(clause, words, first)
             return Mention(i, at, _negated_before(clause, at, vocab, False))
     return None
+
+
+def _cjk_find(text: str, key: str, filler: frozenset[str]) -> int:
+    """Where a Chinese phrase is in ``text``, also with one filler word inside it (买点粉 for 买粉,
+    禁言那些批评者 for 禁言批评者); -1 when it is not."""
+    at = text.find(key)
+    if at >= 0 or len(key) < 2 or key[0] not in text or key[-1] not in text:
+        return at
+    found = _gapped(key, frozenset(w for w in filler if has_cjk(w))).search(text)
+    return found.start() if found else -1
+
+
+_GAPPED: dict[tuple[str, frozenset[str]], re.Pattern[str]] = {}
+
+
+def _gapped(key: str, fillers: frozenset[str]) -> re.Pattern[str]:
+    """The phrase with one filler word allowed between any two of its characters (compiled once)."""
+    pattern = _GAPPED.get((key, fillers))
+    if pattern is None:
+        gap = "(?:" + "|".join(sorted(map(re.escape, fillers), key=len, reverse=True)) + ")" if fillers else "(?!)"
+        pattern = re.compile("|".join(re.escape(key[:i]) + gap + re.escape(key[i:]) for i in range(1, len(key))))
+        _GAPPED[(key, fillers)] = pattern
+    return pattern
 
 
 def _char_position(clause: str, words: list[str], index: int) -> int:
