@@ -25,6 +25,10 @@ def heard(kb, text: str) -> dict:
     ("We also want to monetise the group", {"adjacent_topics": ["monetisation"]}),
     ("老板想变现,顺便做用户调研", {"adjacent_topics": ["monetisation", "user_research"]}),
     ("Our teams disagree about what the group is for", {"cross_team_alignment": False}),
+    ("活跃度降了一半", {"activity_change_pct": -50}), ("activity halved since spring", {"activity_change_pct": -50}),
+    ("launched 2 months ago and it is dead quiet", {"age_months": 2}),
+    ("two maintainers quit, we are 4 years old, about 12k members", {"age_months": 48, "members": 12000}),
+    ("社群成立三年了,有两千名成员", {"age_months": 36, "members": 2000}),
 ])
 def test_an_account_proposes_the_facts_it_states(kb, text, expected):
     got = heard(kb, text)
@@ -45,6 +49,14 @@ def test_an_account_proposes_the_facts_it_states(kb, text, expected):
 def test_negated_or_unrelated_words_propose_nothing_of_the_kind(kb, text):
     got = heard(kb, text)
     assert "threats_or_doxxing" not in got and "cross_team_alignment" not in got, got
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("launched 2 months ago", "deadline_weeks"),  # months ago is an age, not a deadline
+    ("30% of members left", "members"),  # a percentage is not a count
+])
+def test_a_number_is_not_taken_for_the_wrong_fact(kb, text, absent):
+    assert absent not in heard(kb, text)
 
 
 def test_every_proposal_is_a_valid_answer_for_its_fact(kb):

@@ -100,6 +100,12 @@ def test_unmatched_tactics_are_listed_with_the_closest_catalogue_entries():
     ("stage", "3", "mature"), ("mood", "压力很大", "under_pressure"), ("mood", "under a lot of pressure", "under_pressure"),
     ("concerns", "conflict and activity falling", ["conflict", "activity_decline"]),
     ("concerns", "吵架、冷清", ["conflict", "activity_decline"]),
+    # a change said as a proportion (the newcomer review saw 降了一半 kept as -0.5 %)
+    ("activity_change_pct", "降了一半", -50), ("activity_change_pct", "多了一倍", 100), ("activity_change_pct", "翻倍了", 100),
+    ("activity_change_pct", "halved", -50), ("activity_change_pct", "doubled", 100), ("activity_change_pct", "up 2x", 100),
+    ("activity_change_pct", "3x fewer", -66.67), ("activity_change_pct", "up by half", 50),
+    ("activity_change_pct", "about the same", 0), ("activity_change_pct", "持平", 0), ("activity_change_pct", "差不多没变", 0),
+    ("members", "两千名成员", 2000), ("effective_interaction_rate", "一半", 0.5),
 ])
 def test_answers_as_people_write_them(fact, text, value):
     assert parse_answer(KB, fact, text) == pytest.approx(value) if isinstance(value, float) else \

@@ -96,11 +96,13 @@ def _number_near(kb: KnowledgeBase, cue: Cue, statements: list[str], word: str) 
         if seen is None or seen.negated:
             continue
         at = statement.find(word) if has_cjk(word) else statement.find(word.split()[0])
-        for match in sorted(_NUMBER.finditer(statement), key=lambda m: abs(m.start() - max(at, 0))):
-            read = parse_quantity(kb, match.group(0), spec.unit)
-            if read is None or not _has_unit(kb, spec.unit, match.group(0), read[1]):
+        snippets = [m.group(0) for m in sorted(_NUMBER.finditer(statement), key=lambda m: abs(m.start() - max(at, 0)))]
+        for snippet in snippets + ([statement] if spec.unit == "%" else []):  # 'halved', 'doubled': no digits
+            read = parse_quantity(kb, snippet, spec.unit)
+            if read is None or not _has_unit(kb, spec.unit, snippet, read[1]):
                 continue
-            value = -abs(read[0]) if cue.signed and direction(kb, statement) < 0 else read[0]
+            down = direction(kb, statement) < 0 or read[2] < 0
+            value = -abs(read[0]) if cue.signed and down else read[0]
             try:
                 return fact_type(spec).parse(kb, spec, str(value), "en")
             except AnswerError:
@@ -109,9 +111,12 @@ def _number_near(kb: KnowledgeBase, cue: Cue, statements: list[str], word: str) 
 
 
 def _has_unit(kb: KnowledgeBase, unit: str | None, snippet: str, percent: bool) -> bool:
-    """Is the number written in the fact's unit: a percentage for '%', a unit word for time?"""
+    """Is the number written in the fact's unit: a percentage for '%', a unit word for time, a plain
+    number (not a percentage) for a count?"""
     if unit == "%":
         return percent
+    if unit is None:
+        return not percent
     rows = vocabulary(kb).units.get(unit or "", ())
     return any(w in snippet for _, words in rows for w in words if has_cjk(w)) or any(
         re.search(rf"\d\s*{re.escape(w)}\b", snippet) for _, words in rows for w in words if not has_cjk(w))

@@ -84,6 +84,10 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
     '4 years' (in ``unit``), 'down about 40%', '下降了四成'; None when there is no single number in it."""
     vocab = vocabulary(kb)
     t = normalise(text).replace("−", "-").replace("，", ",")
+    if unit == "%" and "%" not in t:
+        change = _proportion(kb, t)
+        if change is not None:
+            return change
     found = [(m.group(1), m.group(2), m.end()) for m in _ARABIC.finditer(t)]
     numbers: list[float] = []
     for sign, digits, end in found:
@@ -102,7 +106,7 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
         return None
     value = numbers[0]
     percent = _has(t, tuple(p for p in vocab.percent if p != "%")) or "%" in t
-    if any(w in t for w in vocab.tenths) and not percent:
+    if not percent and any(re.search(r"[\d零〇一二两三四五六七八九十半]\s*" + re.escape(w), t) for w in vocab.tenths):
         value, percent = value * 10, True
     if unit and unit in vocab.units:
         for factor, names in sorted(vocab.units[unit], key=lambda row: -max(map(len, row[1]))):
@@ -110,6 +114,22 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
                 value *= factor
                 break
     return value, percent, direction(kb, t)
+
+
+def _proportion(kb: KnowledgeBase, t: str) -> tuple[float, bool, int] | None:
+    """A change said as a proportion (language.yaml ``changes``): 'halved', '降了一半' is -50 %, 'doubled'
+    +100 %, 'about the same' 0; down/up words beside it give the sign ('up by half' is +50 %)."""
+    vocab = vocabulary(kb)
+    said = direction(kb, t)
+    for percent, words in vocab.changes:
+        if _has(t, tuple(sorted(words, key=len, reverse=True))):
+            return abs(percent), True, said or (-1 if percent < 0 else 1 if percent > 0 else 0)
+    if vocab.times:
+        many = re.fullmatch(r"[^\d]*?(\d+(?:\.\d+)?)\s*(?:" + "|".join(map(re.escape, vocab.times)) + r")\b\D*", t)
+        if many and float(many.group(1)) >= 1:
+            n = float(many.group(1))
+            return (round((1 - 1 / n) * 100, 2), True, -1) if said < 0 else ((n - 1) * 100, True, 1)
+    return None
 
 
 def direction(kb: KnowledgeBase, text: str) -> int:

@@ -48,6 +48,8 @@ class Vocabulary:
     tenths: tuple[str, ...]
     percent: tuple[str, ...]
     units: dict[str, tuple[tuple[float, tuple[str, ...]], ...]]
+    changes: tuple[tuple[float, tuple[str, ...]], ...]  # (percent, words): 'halved' is -50, 'doubled' +100
+    times: tuple[str, ...]  # '2x', '3 times': the words after a number that multiply
     choices: dict[str, dict[str, tuple[str, ...]]]
     listen: tuple[Cue, ...]
 
@@ -228,6 +230,18 @@ def _units(data: Any, where: str, problems: list[Problem]) -> dict[str, tuple[tu
     return out
 
 
+def _changes(data: Any, where: str, problems: list[Problem]) -> tuple[tuple[float, tuple[str, ...]], ...]:
+    """(percent, words) of every change said as a proportion, longest words first when matched."""
+    rows = []
+    for entry in data if isinstance(data, list) else ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("percent"), (int, float)):
+            problems.append(Problem(_line(entry, where), "changes: expected {percent: number, en: [...], zh: [...]}"))
+            continue
+        words = _words({k: entry.get(k, []) for k in LANGS}, _line(entry, where), "changes", problems)
+        rows.append((float(entry["percent"]), words))
+    return tuple(rows)
+
+
 def _choices(kb: KnowledgeBase, data: Any, where: str, problems: list[Problem]) -> dict[str, dict[str, tuple[str, ...]]]:
     """Fact → value → synonyms; the fact must be an enum or list with that value."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -277,6 +291,8 @@ def _load(kb: KnowledgeBase) -> Vocabulary:
         negation=_words(data.get("negation"), where, "negation", problems),
         filler=frozenset(_words(data.get("filler"), where, "filler", problems)),
         units=_units(data.get("units"), where, problems),
+        changes=_changes(data.get("changes"), where, problems),
+        times=_words(data.get("times"), where, "times", problems),
         choices=_choices(kb, data.get("choices"), where, problems),
         listen=_cues(kb, data.get("listen"), where, problems), **numbers)
     if problems:
