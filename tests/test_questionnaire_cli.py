@@ -181,3 +181,19 @@ def test_session_path_of_an_existing_file_is_refused_not_overwritten(runner, tmp
     assert result.exit_code == 2
     assert "would overwrite a file that already exists" in result.stderr and "--resume" in result.stderr
     assert mine.read_text(encoding="utf-8") == "community: {name: Mine}\n"
+
+
+def test_none_yet_for_the_success_measure_leaves_it_to_define(runner, tmp_path):
+    for lang, none in (("en", "none yet"), ("zh", "还没想好")):
+        (tmp_path / lang).mkdir()
+        result, session = consult(runner, tmp_path / lang, [OPENING[0], OPENING[1], none, "quit"], "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert steps(session)[-1] == {"fact": "success_metric", "dont_know": True}
+        assert "success_metric" not in yaml.safe_load(session.read_text(encoding="utf-8"))["situation"]["community"]
+
+
+def test_why_at_the_confirmation_is_a_question_not_consent(runner, tmp_path):
+    result, session = consult(runner, tmp_path, ["We build hardware and I am worried.", "why", "n", "quit"])
+    assert result.exit_code == 0, result.output
+    assert "what you keep I will not ask again" in result.output
+    assert "Kept 0 of 1" in result.output and not any(s["fact"] == "mood" for s in steps(session))

@@ -124,6 +124,11 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
     talk.console.print(RichText(f"  ({_allowed(talk.kb, choice.fact, talk.lang)})", style="dim"))
     while True:
         command, arg = classify(talk.kb, talk.read())
+        if command == "answer" and arg and _says_none(talk, choice.fact, arg):
+            talk.session.dont_know(choice.fact)  # "none yet" is not an objective: it stays to be defined
+            talk.session.save()
+            talk.say("consult_none_noted", style="dim", fact=talk.kb.fact_label(choice.fact, talk.lang))
+            return
         if command == "answer" and arg:
             if _answer(talk, choice.fact, arg):
                 return
@@ -166,6 +171,14 @@ def _progress(talk: _Talk, answered: int, left: int) -> None:
         talk.say("consult_progress", style="dim", answered=answered, left=left)
 
 
+def _says_none(talk: _Talk, fact: str, text: str) -> bool:
+    """True when a free-text answer only says there is none ('none yet', 'nope', 还没有): not a value to keep."""
+    if talk.kb.facts[fact].type != "text" or fact in ("name", STORY):
+        return False
+    word = re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", text.strip().lower())
+    return any(word in words(talk.kb, key) for key in ("answer_none_yet_words", "answer_none_words", "answer_no_words"))
+
+
 class _Done(Exception):
     """The person has heard enough questions: show the plan now."""
 
@@ -205,7 +218,10 @@ def _confirm(talk: _Talk, proposals: list[Proposal]) -> None:
         command, arg = classify(talk.kb, talk.read())
         if command == "quit":
             raise _Quit()
-        drop = _dropped(talk.kb, arg if command == "answer" else "", len(proposals))
+        if command != "answer":  # why, help, ?, back ...: a question is not consent
+            talk.say("consult_listen_why" if command == "why" else "consult_listen_confirm", style="yellow")
+            continue
+        drop = _dropped(talk.kb, arg, len(proposals))
         if drop is not None:
             break
         talk.say("consult_listen_confirm", style="yellow")
