@@ -170,3 +170,11 @@ def test_chinese_tactics_with_a_measure_word_inside_are_recognised(text, tactic)
 def test_a_chinese_negation_that_runs_into_the_tactic_is_still_a_negation(text, tactic):
     reading = read_tactic(KB, text)
     assert tactic not in reading.proposed and tactic in reading.negated
+
+
+def test_a_short_tactic_text_is_read_once_per_knowledge_base_and_reads_the_same():
+    for text in ("买点粉", "sock puppets", "不找托儿", "a lottery for the launch"):
+        first = read_tactic(KB, text)
+        assert read_tactic(KB, text) is first
+    long = "sock puppets " * 40
+    assert read_tactic(KB, long) == read_tactic(KB, long) and read_tactic(KB, long) is not read_tactic(KB, long)

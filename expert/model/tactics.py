@@ -50,8 +50,27 @@ _NAMES: Memo[tuple[tuple[str, str], ...]] = Memo("tactic names", _names)
 SUGGEST_CHARS = 200  # how much of an unrecognised tactic the did-you-mean compares
 
 
+READINGS_KEPT = 4096     # short tactic texts whose reading is remembered per knowledge base
+READING_TEXT_MAX = 256   # longer texts are read afresh each time (so the memo stays small)
+_READINGS: Memo[dict[str, TacticReading]] = Memo("tactics: the reading of each short text", lambda kb: {})
+
+
 def read_tactic(kb: KnowledgeBase, text: str) -> TacticReading:
-    """The catalogue tactics ``text`` proposes (forbidden ones always kept) and those it mentions negated."""
+    """The catalogue tactics ``text`` proposes (forbidden ones always kept) and those it mentions negated;
+    short texts are read once per knowledge base (a batch repeats the same few proposals)."""
+    if len(text) > READING_TEXT_MAX:
+        return _read(kb, text)
+    memo = _READINGS.get(kb)
+    reading = memo.get(text)
+    if reading is None:
+        if len(memo) >= READINGS_KEPT:
+            memo.clear()
+        reading = memo[text] = _read(kb, text)
+    return reading
+
+
+def _read(kb: KnowledgeBase, text: str) -> TacticReading:
+    """Match ``text`` against every name of every tactic, keeping the most specific reading of each."""
     vocab = vocabulary(kb)
     found: dict[str, tuple[bool, frozenset[str]]] = {}
     for tid, name in tactic_names(kb):
