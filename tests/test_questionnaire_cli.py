@@ -197,3 +197,12 @@ def test_why_at_the_confirmation_is_a_question_not_consent(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "what you keep I will not ask again" in result.output
     assert "Kept 0 of 1" in result.output and not any(s["fact"] == "mood" for s in steps(session))
+
+
+def test_a_referral_is_said_the_moment_an_answer_raises_it(runner, tmp_path):
+    result, _ = consult(runner, tmp_path, ["There is a fight and someone got doxxed.", "", "quit"])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "Before anything else — Safety referral" in out
+    assert out.index("Before anything else") < out.index("What is this community for")
+    assert out.count("Before anything else") == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,7 @@ class _Talk:
     console: Console
     lang: str
     on_finish: Any = None  # called with the finished situation and plan (records it: expert.cli.recording)
+    referred: set[str] = field(default_factory=set)  # referrals already said, each said once, at once
     shown_left: int | None = None  # the progress count last shown, to say so when answers open new areas
 
     def say(self, key: str, style: str | None = None, **values: Any) -> None:
@@ -194,6 +195,7 @@ def _answer(talk: _Talk, fact: str, text: str) -> bool:
     talk.session.save()
     if fact == "mood":
         _acknowledge(talk)
+    _refer_now(talk)
     if fact == STORY:
         _confirm(talk, listen(talk.kb, text))
     if fact == CONCERNS:
@@ -233,8 +235,22 @@ def _confirm(talk: _Talk, proposals: list[Proposal]) -> None:
     talk.say("consult_listen_kept", style="dim", kept=len(kept), total=len(proposals))
     if any(p.fact == "mood" for p in kept):
         _acknowledge(talk)
+    _refer_now(talk)
     if any(p.fact == CONCERNS for p in kept):
         _say_focus(talk, talk.session.facts().get(CONCERNS) or ())
+
+
+def _refer_now(talk: _Talk) -> None:
+    """A referral (someone in danger, a legal matter) is said the moment an answer raises it, before any
+    further question: it comes before anything a community can do (the plan repeats it first)."""
+    reasoning = talk.reasoning()
+    for ident in profile(talk.kb, reasoning):
+        spec = talk.kb.diagnoses[ident]
+        if spec.family == "referral" and ident not in talk.referred:
+            talk.referred.add(ident)
+            talk.console.print()
+            talk.say("consult_referral_now", style="bold red", title=spec.title.get(talk.lang),
+                     summary=spec.summary.get(talk.lang))
 
 
 def _acknowledge(talk: _Talk) -> None:
