@@ -97,3 +97,14 @@ def test_whatif_on_a_session_stopped_before_the_name_was_asked(kb, runner, tmp_p
     result = runner.invoke(cli, ["whatif", str(tmp_path / "s.yaml"), "activity_change_pct=5", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert any(d["id"] == "situation.activity_decline" for d in json.loads(result.output)["removed"])
+
+
+def test_whatif_errors_speak_the_session_s_language(kb, runner, tmp_path):
+    session = Session(kb, path=tmp_path / "s.yaml", lang="zh")
+    session.answer("activity_change_pct", -30.0)
+    session.save()
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "s.yaml"), "activty_change=-20"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "错误" in result.stderr and "未知的事实“activty_change”" in result.stderr and "activity_change_pct" in result.stderr
+    result = runner.invoke(cli, ["whatif", str(tmp_path / "s.yaml"), "activty_change=-20", "--lang", "en"])
+    assert "unknown fact 'activty_change'" in result.stderr

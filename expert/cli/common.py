@@ -19,7 +19,7 @@ __all__ = ["knowledge_base", "emit", "print_error", "fail", "LANG_OPTION", "KNOW
 _STATE: dict[str, Any] = {"debug": False, "lang": "en"}  # set by --debug and --lang: how an error is shown
 
 
-def remember_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def remember_lang(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> str | None:
     """Keep the command's --lang so that an error is shown in the report's language."""
     if value:
         _STATE["lang"] = value

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from expert.cli.common import KNOWLEDGE_OPTION, emit, fail, knowledge_base
+from expert.cli.common import KNOWLEDGE_OPTION, emit, fail, knowledge_base, remember_lang
 from expert.cli.recording import checked_date, record_assessment, record_options
 from expert.render import FORMATS
 
@@ -23,7 +23,8 @@ Examples:
 @click.option("--resume", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Continue a saved session.")
 @click.option("--session", "session_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the session (default: consult-<timestamp>.session.yaml here).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of questions and report (default en, or the session's).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, callback=remember_lang,
+              help="Language of questions and report (default en, or the session's).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True, help="Format of the final report.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the final report to this file.")
 @click.option("--export-situation", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -77,7 +78,8 @@ Examples:
 @click.argument("source", type=str, metavar="FILE")
 @click.argument("changes", nargs=-1, required=True, metavar="FACT=VALUE...")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language (default en, or the session's).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, callback=remember_lang,
+              help="Language (default en, or the session's).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to this file.")
 @KNOWLEDGE_OPTION
 def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, output: Path | None,
@@ -91,6 +93,7 @@ def whatif(source: str, changes: tuple[str, ...], fmt: str, lang: str | None, ou
         kb = knowledge_base(knowledge_dir)
         data, session = load_source(kb, source)
         lang = lang or (session.lang if session else "en")
+        remember_lang(None, None, lang)  # errors from here on in the session's language
         if session is not None:
             data = session.named_data(lang)  # a consultation stopped before its last question has no name yet
         parsed = parse_changes(kb, changes, lang)

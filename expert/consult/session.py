@@ -64,8 +64,8 @@ def file_bool(kb: KnowledgeBase, value: Any, where: str, name: str, lang: str = 
 
 # --- nested situation data ------------------------------------------------------------------------
 
-def resolve_fact(kb: KnowledgeBase, name: str) -> str:
-    """A fact name given flat (activity_change_pct) or dotted (activity.activity_change_pct)."""
+def resolve_fact(kb: KnowledgeBase, name: str, lang: str = "en") -> str:
+    """A fact name given flat (activity_change_pct) or dotted (activity.activity_change_pct); the error in ``lang``."""
     flat = name.split(".", 1)[1] if "." in name else name
     group = name.split(".", 1)[0] if "." in name else None
     spec = kb.facts.get(flat)
@@ -73,8 +73,9 @@ def resolve_fact(kb: KnowledgeBase, name: str) -> str:
         return flat
     dotted = [f"{s.group}.{s.name}" for s in kb.facts.values()]
     guess = did_you_mean(name, dotted if "." in name else list(kb.facts))
-    raise SituationError(Problem("", f"unknown fact '{name}'", f"did you mean '{guess}'?" if guess else
-                                 "see `expert schema situation` for the fact names", field=name))
+    raise SituationError(Problem("", kb.message("err_unknown_fact", lang, fact=name),
+                                 kb.message("err_did_you_mean", lang, guess=guess) if guess else
+                                 kb.message("err_fact_names_hint", lang), field=name))
 
 
 def set_fact(kb: KnowledgeBase, data: dict[str, Any], fact: str, value: Any) -> dict[str, Any]:

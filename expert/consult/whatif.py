@@ -46,7 +46,7 @@ def parse_changes(kb: KnowledgeBase, items: tuple[str, ...] | list[str], lang: s
             problems.append(Problem(item, "expected fact=value", "e.g. activity_change_pct=-30"))
             continue
         try:
-            fact = resolve_fact(kb, name.strip())
+            fact = resolve_fact(kb, name.strip(), lang)
             out[fact] = None if text.strip().lower() in words(kb, "whatif_unknown_words", "command_dont_know_words") else parse_answer(kb, fact, text, lang)
         except AnswerError as exc:
             problems += [Problem(f"{name.strip()}={text}", p.message, p.hint) for p in exc.problems]
