@@ -78,3 +78,18 @@ def test_every_proposal_is_a_valid_answer_for_its_fact(kb):
 def test_a_threatened_lawsuit_is_not_a_threat_to_someone_s_safety(kb, text):
     got = heard(kb, text)
     assert got.get("concerns") == ["out_of_scope"] and "threats_or_doxxing" not in got, got
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("members are leaving", {"members_leaving": True}, "concerns"),
+    ("core people are leaving", {"concerns": ["contributors_leaving"]}, "members_leaving"),
+    ("成员流失严重", {"members_leaving": True}, "concerns"),
+    ("核心成员在流失", {"concerns": ["contributors_leaving"]}, "members_leaving"),
+    ("two of our core maintainers quit", {"key_person_left": True}, "members_leaving"),
+    ("someone got doxxed", {"safety_risk": True, "threats_or_doxxing": True}, "members_leaving"),
+])
+def test_the_more_specific_phrase_wins(kb, text, expected, absent):
+    got = heard(kb, text)
+    assert absent not in got, got
+    for fact, value in expected.items():
+        assert got.get(fact) == value, got

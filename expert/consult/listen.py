@@ -15,7 +15,7 @@ from typing import Any
 
 from expert.knowledge import KnowledgeBase
 from expert.knowledge.facttypes import AnswerError, direction, fact_type, parse_quantity
-from expert.knowledge.language import Cue, has_cjk, mention, normalise, vocabulary
+from expert.knowledge.language import Cue, has_cjk, mention, normalise, tokens, vocabulary
 from expert.model.tactics import read_tactic
 
 __all__ = ["Proposal", "listen"]
@@ -40,10 +40,12 @@ def listen(kb: KnowledgeBase, text: str) -> list[Proposal]:
     vocab = vocabulary(kb)
     statements = [s for s in _STATEMENT.split(normalise(text)) if s.strip()]
     found: dict[str, Proposal] = {}
-    for cue in vocab.listen:
-        word = _heard(cue, statements, kb)
-        if word is None:
+    heard = _more_specific_wins([_heard(cue, statements, kb) for cue in vocab.listen],
+                                [cue.number is None for cue in vocab.listen], vocab.filler)
+    for cue, hits in zip(vocab.listen, heard, strict=True):
+        if not hits:
             continue
+        word = hits[0][1]
         if cue.number:
             value = next((v for w in cue.words if (v := _number_near(kb, cue, statements, w)) is not None), None)
             if value is not None and cue.number not in found:
@@ -65,15 +67,32 @@ def _hear_tactics(kb: KnowledgeBase, statements: list[str], found: dict[str, Pro
             _add(kb, found, TACTICS, statement.strip(), names)
 
 
-def _heard(cue: Cue, statements: list[str], kb: KnowledgeBase) -> str | None:
-    """The first cue word mentioned, not negated, in any statement."""
+def _heard(cue: Cue, statements: list[str], kb: KnowledgeBase) -> list[tuple[int, str]]:
+    """(statement, word) for each statement where a cue word is mentioned, not negated (the first such word)."""
     vocab = vocabulary(kb)
-    for statement in statements:
+    hits = []
+    for i, statement in enumerate(statements):
         for word in cue.words:
             seen = mention(statement, word, vocab)
             if seen is not None and not seen.negated:
-                return word
-    return None
+                hits.append((i, word))
+                break
+    return hits
+
+
+def _more_specific_wins(heard: list[list[tuple[int, str]]], proposing: list[bool],
+                        filler: frozenset[str]) -> list[list[tuple[int, str]]]:
+    """Drop a proposing cue's hit in a statement where another proposing cue heard a longer phrase holding it
+    ('core people are leaving' is not also 'people are leaving'; 核心成员流失 is not also 成员流失), as tactics
+    are read; a number cue's word only anchors its number and is never dropped."""
+    def holds(longer: str, shorter: str) -> bool:
+        if has_cjk(shorter):
+            return len(longer) > len(shorter) and shorter in longer
+        big, small = set(tokens(longer, filler)), set(tokens(shorter, filler))
+        return small < big
+    taken = [(i, w) for hits, kept in zip(heard, proposing, strict=True) if kept for i, w in hits]
+    return [[(i, w) for i, w in hits if not (kept and any(j == i and holds(other, w) for j, other in taken))]
+            for hits, kept in zip(heard, proposing, strict=True)]
 
 
 def _add(kb: KnowledgeBase, found: dict[str, Proposal], fact: str, value: Any, word: str) -> None:
