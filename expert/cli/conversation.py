@@ -166,7 +166,9 @@ def _progress(talk: _Talk, answered: int, left: int) -> None:
     """How far along: the count of open questions that could change the picture, and, when an answer
     has opened new areas so that it grew, that it grew and why (the count is not a promise)."""
     before, talk.shown_left = talk.shown_left, left
-    if before is not None and left > before:
+    if left == 0:
+        talk.say("consult_progress_closing", style="dim", answered=answered)
+    elif before is not None and left > before:
         talk.say("consult_progress_grew", style="dim", answered=answered, left=left, before=before)
     else:
         talk.say("consult_progress", style="dim", answered=answered, left=left)
@@ -326,7 +328,8 @@ def _why(talk: _Talk, fact: str, rules: bool) -> None:
             talk.say("consult_why_nothing", style="dim")
         return
     titles = [kb.diagnoses[d].title.get(lang) for d in reason.apart]
-    talk.say("consult_why_apart" if reason.moves else "consult_why_together", style="bold", diagnoses="; ".join(titles))
+    key = ("consult_why_one" if len(titles) == 1 else "consult_why_apart") if reason.moves else "consult_why_together"
+    talk.say(key, style="bold", diagnoses="; ".join(titles))
     spec = kb.facts[fact]
     for value, diagnosis, now, then in reason.moves:
         key = "consult_why_raises" if then > now else "consult_why_lowers"

@@ -614,12 +614,12 @@ def next_question(kb: KnowledgeBase, catalogue: Catalogue, facts: Mapping[str, A
                   skipped: frozenset[str] | set[str] = frozenset()) -> tuple[Choice | None, int]:
     """The next question (opening ones first, in order; then, concerns unknown, the screening
     ones; then those that could change the top; the closing ones last) and how many could still
-    change the top or are still to screen, the opening and closing ones still to ask included."""
+    change the top or are still to screen, the opening ones still to ask included (not the closing
+    ones: the name changes no conclusion)."""
     ranked = rank_questions(kb, catalogue, facts, skipped)
     screen = _screening_left(catalogue, facts, ranked) or _named_screens(catalogue, facts, ranked)
-    fixed_left = _unasked(catalogue.opening, facts, skipped) + _unasked(catalogue.closing, facts, skipped)
-    left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen) + len(fixed_left)
     opening = _unasked(catalogue.opening, facts, skipped)
+    left = len(screen) + sum(1 for c in ranked if c.changes_top and c not in screen) + len(opening)
     if opening:
         return Choice(opening[0], 0.0, True, (), opening=True), left
     if screen:
