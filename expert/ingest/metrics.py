@@ -364,6 +364,7 @@ class Accumulator:
         if day - self.pruned_day >= PRUNE_DAYS:
             self.pruned_day = day
             self.prune()
+            self.prune_threads()
 
     def _floors(self, end: int) -> None:
         """With `end` the end day or earlier, days at or before end minus each span need not be kept."""
@@ -381,7 +382,7 @@ class Accumulator:
 
     def prune_threads(self) -> None:
         """Turn the thread days too old for a counted reply into old days, and drop what no window can reach.
-        Run when the threads kept double; it walks them oldest kept first (a thread trimmed goes to the end) and
+        Run every PRUNE_DAYS and when the threads kept double; it walks them oldest kept first (a thread trimmed goes to the end) and
         stops among threads whose first kept day is recent, so a log in time order costs a constant per thread."""
         talk, floor, old, thread_days = self.talk_floor, self.thread_floor, self.thread_old, self.thread_days
         drop: list[tuple[str, list]] = []
