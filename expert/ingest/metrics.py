@@ -158,7 +158,8 @@ class Accumulator:
         locals and written back when it changes elsewhere (a new day, a new top) and at the end."""
         seen, used, top, cap, since = self.seen, self.used, self.top, self.cap, self.since_floor
         next_day, count_day, day_events, talk_floor = self.next_day, self.count_day, self.day_events, self.talk_floor
-        actors, staff, converse = self.actors, self.staff, self.converse
+        actors, staff, thread_days = self.actors, self.staff, self.thread_days
+        thread_post, reply = self.thread_post, self.reply
         try:
             for ev in events:
                 seen += 1
@@ -215,9 +216,20 @@ class Accumulator:
                 if day <= talk_floor:  # too old for a counted reply to reach: only whether its thread was active counts
                     if thread is not None:
                         self.old_day(thread, day)
-                elif thread is not None or ev.msg_id is not None or ev.reply_to is not None or kind == "reply":
-                    converse(used, t, day, actor, kind == "reply", thread, ev.reply_to, ev.msg_id,
-                             ev.is_staff or rec[STAFF] is not None)
+                else:  # what converse does, inline
+                    recs = None
+                    if thread is not None:
+                        recs = thread_days.get(thread)
+                        # Nothing to change when the thread's last day is this one, the post is not its earliest
+                        # and not the earliest by someone else (a log in time order: most posts).
+                        if recs is None or recs[-REC] != day or t < recs[-4] or (
+                                actor != recs[-3] and (recs[-2] is None or t < recs[-2])):
+                            recs = thread_post(thread, day, t, actor)
+                    msg_id, reply_to = ev.msg_id, ev.reply_to
+                    if msg_id is not None:
+                        self._remember(msg_id, actor, day)
+                    if (reply_to is not None or kind == "reply") and day > self.reply_floor:
+                        reply(used, day, actor, recs, reply_to, ev.is_staff or rec[STAFF] is not None)
         finally:
             self.seen, self.used, self.day_events = seen, used, day_events
 
@@ -265,33 +277,40 @@ class Accumulator:
     def converse(self, seq: int, t: datetime, day: int, actor: str, is_reply: bool, thread: str | None,
                  reply_to: str | None, msg_id: str | None, author_staff: bool) -> None:
         """A recent event that may hold conversation, in file order: its thread's posts of the day, its message
-        id, and, when it is a reply that may fall in the windows, the reply's tally for its day. Inlined: every
-        event of a log read in time order comes here. `author_staff`: the author had shown as staff by then."""
-        recs = None
-        if thread is not None:
-            thread_days = self.thread_days
-            recs = thread_days.get(thread)
-            if recs is None:
-                recs = thread_days[thread] = [day, t, actor, None, None]
-                self.has_threads = True
-                if len(thread_days) > self.thread_limit:
-                    self.prune_threads()
-            else:
-                i = len(recs) - REC
-                while i >= 0 and recs[i] != day:  # a log in time order: the last day kept is this one
-                    i -= REC
-                if i < 0:
-                    recs += (day, t, actor, None, None)
-                elif t < recs[i + 1]:  # the day's earliest post, and its earliest by someone else
-                    if actor != recs[i + 2]:
-                        recs[i + 3], recs[i + 4] = recs[i + 1], recs[i + 2]
-                    recs[i + 1], recs[i + 2] = t, actor
-                elif actor != recs[i + 2] and (recs[i + 3] is None or t < recs[i + 3]):
-                    recs[i + 3], recs[i + 4] = t, actor
+        id, and, when it is a reply that may fall in the windows, the reply's tally for its day (consume does
+        the same inline). `author_staff`: the author had shown as staff by then."""
+        recs = self.thread_post(thread, day, t, actor) if thread is not None else None
         if msg_id is not None:
             self._remember(msg_id, actor, day)
-        if not (is_reply or reply_to is not None) or day <= self.reply_floor:
-            return
+        if (is_reply or reply_to is not None) and day > self.reply_floor:
+            self.reply(seq, day, actor, recs, reply_to, author_staff)
+
+    def thread_post(self, thread: str, day: int, t: datetime, actor: str) -> list:
+        """Keep the day's earliest post in the thread and its earliest by someone else; the thread's records."""
+        thread_days = self.thread_days
+        recs = thread_days.get(thread)
+        if recs is None:
+            recs = thread_days[thread] = [day, t, actor, None, None]
+            self.has_threads = True
+            if len(thread_days) > self.thread_limit:
+                self.prune_threads()
+            return recs
+        i = len(recs) - REC
+        while i >= 0 and recs[i] != day:  # a log in time order: the last day kept is this one
+            i -= REC
+        if i < 0:
+            recs += (day, t, actor, None, None)
+        elif t < recs[i + 1]:  # the day's earliest post, and its earliest by someone else
+            if actor != recs[i + 2]:
+                recs[i + 3], recs[i + 4] = recs[i + 1], recs[i + 2]
+            recs[i + 1], recs[i + 2] = t, actor
+        elif actor != recs[i + 2] and (recs[i + 3] is None or t < recs[i + 3]):
+            recs[i + 3], recs[i + 4] = t, actor
+        return recs
+
+    def reply(self, seq: int, day: int, actor: str, recs: list | None, reply_to: str | None,
+              author_staff: bool) -> None:
+        """Tally a reply that may fall in the windows on its day: by staff, member to member, unresolved."""
         if day == self.tally_day:
             tally = self.tally
         else:
