@@ -106,6 +106,8 @@ def test_unmatched_tactics_are_listed_with_the_closest_catalogue_entries():
     ("activity_change_pct", "3x fewer", -66.67), ("activity_change_pct", "up by half", 50),
     ("activity_change_pct", "about the same", 0), ("activity_change_pct", "持平", 0), ("activity_change_pct", "差不多没变", 0),
     ("members", "两千名成员", 2000), ("effective_interaction_rate", "一半", 0.5),
+    ("content_repetition", "yes, two of them", True), ("content_repetition", "yeah pretty much", True),
+    ("content_repetition", "是的,两个", True), ("content_repetition", "no, never", False),
 ])
 def test_answers_as_people_write_them(fact, text, value):
     assert parse_answer(KB, fact, text) == pytest.approx(value) if isinstance(value, float) else \

@@ -140,6 +140,14 @@ def direction(kb: KnowledgeBase, text: str) -> int:
     return -1 if down and not up else 1 if up and not down else 0
 
 
+def _leading(text: str, vocabulary_words: tuple[str, ...]) -> str | None:
+    """The longest of the words that ``text`` begins with, followed by a comma or (English) a space."""
+    for w in sorted(vocabulary_words, key=len, reverse=True):
+        if len(w) > 1 and text.startswith(w) and re.match(r"[,,;;.。!!]" if has_cjk(w) else r"[\s,;.!]", text[len(w):]):
+            return w
+    return None
+
+
 def _bare(text: str) -> str:
     """Normalised words without surrounding spaces and end punctuation ('Nope.' → 'nope')."""
     return re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", normalise(text))
@@ -260,10 +268,12 @@ class BoolType(FactType):
     def parse(self, kb: KnowledgeBase, spec: FactSpec, text: str, lang: str) -> Any:
         """'nope', 'not really', '没有', '不是' are no; 'yeah', '是的', '有' are yes."""
         word = _bare(text)
-        if word in words(kb, "answer_yes_words"):
-            return True
-        if word in words(kb, "answer_no_words"):
-            return False
+        yes, no = words(kb, "answer_yes_words"), words(kb, "answer_no_words")
+        if word in yes or word in no:
+            return word in yes
+        lead = _leading(word, (*yes, *no))  # 'yes, two of them', 'yeah pretty much', '是的,两个'
+        if lead is not None:
+            return lead in yes
         raise AnswerError(Problem(spec.name, kb.message("answer_not_bool", lang, value=text)))
 
     def prompt(self, kb: KnowledgeBase, spec: FactSpec, lang: str) -> str:
