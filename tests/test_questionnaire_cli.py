@@ -13,10 +13,11 @@ from .conftest import ROOT
 OPENING = ["We build hardware together.", "members solve build problems together", "questions resolved within 48 h", "declining"]
 
 
-def consult(runner, tmp_path, lines, *args):
+def consult(runner, tmp_path, lines, *args, columns=400):
     """Run consult with the given answer lines; returns (result, session path)."""
     session = tmp_path / "s.session.yaml"
-    result = runner.invoke(cli, ["consult", "--session", str(session), *args], input="\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["consult", "--session", str(session), *args], input="\n".join(lines) + "\n",
+                           env={"COLUMNS": str(columns)})
     return result, session
 
 
@@ -208,3 +209,14 @@ def test_a_referral_is_said_the_moment_an_answer_raises_it(runner, tmp_path):
     assert "Before anything else — Safety referral" in out
     assert out.index("Before anything else") < out.index("What is this community for")
     assert out.count("Before anything else") == 1
+
+
+def test_a_narrow_terminal_wraps_between_words_never_inside_one(runner, tmp_path):
+    for lang in ("en", "zh"):
+        (tmp_path / lang).mkdir()
+        result, _ = consult(runner, tmp_path / lang, OPENING + ["why", "quit"], "--lang", lang, columns=50)
+        lines = [line.split("> ")[-1] for line in result.output.splitlines()]  # the prompt shares a line here
+        assert all(len(line) <= 50 for line in lines if "session" not in line and "/" not in line), result.output
+        if lang == "en":
+            flat = " ".join(result.output.split())  # rejoined at the wraps: every word whole
+            assert "What is this community for: what result should it produce for its members and for you?" in flat

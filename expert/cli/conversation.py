@@ -489,7 +489,7 @@ def run_consultation(source: str | None, resume: Path | None, session_path: Path
             return
         use_color = sys.stdout.isatty() if color is None else color
         _line_editing()
-        console = Console(highlight=False, soft_wrap=True, force_terminal=use_color, no_color=not use_color, emoji=False)
+        console = Console(highlight=False, soft_wrap=False, force_terminal=use_color, no_color=not use_color, emoji=False)
         _converse(_Talk(kb, catalogue, session, console, session.lang, on_finish), resumed, fmt, output, export, use_color)
 
 
