@@ -165,6 +165,6 @@ def test_a_chinese_consultation_starts_from_one_free_text_sentence(tmp_path):
     situation = yaml.safe_load(session.read_text(encoding="utf-8"))["situation"]
     assert situation["activity"]["activity_change_pct"] == -40
     assert situation["pressure"]["deadline_weeks"] == 6 and situation["pressure"]["target_change_pct"] == 30
-    assert situation["pressure"]["target_metric"] == "daily active users"
+    assert situation["pressure"]["target_metric"] == "日活跃用户"  # in the words of the session
     assert set(situation["community"]["concerns"]) == {"activity_decline", "metric_target"}
     assert situation["mood"] == "under_pressure" and situation["community"]["name"] == "增长社"

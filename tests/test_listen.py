@@ -18,7 +18,7 @@ def heard(kb, text: str) -> dict:
      {"concerns": ["activity_decline", "metric_target"], "target_metric": "daily active users", "target_change_pct": 30,
       "deadline_weeks": 6, "activity_change_pct": -40, "mood": "under_pressure"}),
     ("老板要求六周内日活提升30%,可是活跃度下降了四成",
-     {"target_metric": "daily active users", "target_change_pct": 30, "deadline_weeks": 6, "activity_change_pct": -40}),
+     {"target_metric": "日活跃用户", "target_change_pct": 30, "deadline_weeks": 6, "activity_change_pct": -40}),
     ("We just launched a new community", {"concerns": ["new_community"], "stage": "cold_start"}),
     ("Someone got doxxed after the fight", {"concerns": ["conflict"], "threats_or_doxxing": True}),
     ("吵完架之后有人被人肉了", {"concerns": ["conflict"], "threats_or_doxxing": True}),
