@@ -10,7 +10,7 @@ from expert.knowledge import conditions as C
 from expert.reasoning.certainty import combine_grouped
 from expert.reasoning.compiler import engine_class
 from expert.reasoning.matcher import IndexedMatcher
-from expert.reasoning.rete import Conclusion, Datum, KnowledgeEngine
+from expert.reasoning.rete import Conclusion, KnowledgeEngine, datum
 
 __all__ = ["Firing", "Reasoning", "reason", "reason_plain"]
 
@@ -121,7 +121,7 @@ def reason(kb: KnowledgeBase, facts: dict[str, Any]) -> Reasoning:
     engine.reasoning = Reasoning(facts=facts)
     engine._fired, engine._conclusions = set(), {}
     engine.reset()
-    engine.declare(*(Datum(name=name, value=_freeze(facts[name])) for name in sorted(facts) if facts[name] is not None))
+    engine.declare(*(datum(name, _freeze(facts[name])) for name in sorted(facts) if facts[name] is not None))
     engine.run()
     return engine.reasoning
 

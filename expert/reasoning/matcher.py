@@ -116,7 +116,7 @@ class _Path(NamedTuple):
     """One fact pattern's alpha tests after its literal: plain predicates and the capture name when that
     is all there is (nearly always), else the checks to run as experta's nodes would."""
 
-    predicates: tuple[Callable[[Any], bool], ...]
+    test: Callable[[Any], bool] | None  # the predicates in one call (None: nothing to test)
     capture: str | None
     checks: list[Any] | None
     children: list[Any]
@@ -128,8 +128,18 @@ def _path(checks: list[Any], terminal: Any) -> _Path:
     compiled = [_compiled(c) for c in checks]
     if compiled and isinstance(compiled[-1], FactCapture) and not any(
             isinstance(c, FactCapture) or hasattr(c, "what") for c in compiled[:-1]):
-        return _Path(tuple(compiled[:-1]), compiled[-1].bind, None, terminal.children, checks)
-    return _Path((), None, compiled, terminal.children, checks)
+        return _Path(_joined(compiled[:-1]), compiled[-1].bind, None, terminal.children, checks)
+    return _Path(None, None, compiled, terminal.children, checks)
+
+
+def _joined(predicates: list[Callable[[Any], bool]]) -> Callable[[Any], bool] | None:
+    """One callable for a path's predicates, in order (a lone one as it is: the common case, no loop)."""
+    if not predicates:
+        return None
+    if len(predicates) == 1:
+        return predicates[0]
+    chain = tuple(predicates)
+    return lambda fact: all(test(fact) for test in chain)
 
 
 def _checked(fact: Any, checks: list[Any], context: dict[Any, Any]) -> bool:
@@ -287,13 +297,13 @@ class IndexedMatcher(ReteMatcher):  # type: ignore[misc,valid-type]  # experta i
     @staticmethod
     def _pass_all(fact: Any, tag: Any, paths: Iterable[_Path], logged: bool) -> None:
         """Run each path's checks as its FeatureTesterNodes would; a match activates the beta nodes below."""
-        for predicates, capture, checks, children, originals in paths:
+        for test, capture, checks, children, originals in paths:
             context: dict[Any, Any] = {}
             if logged:
                 if not _checked(fact, originals, context):
                     continue
             elif checks is None:
-                if not all(test(fact) for test in predicates):
+                if test is not None and not test(fact):
                     continue
                 context[capture] = fact
             elif not _checked(fact, checks, context):
