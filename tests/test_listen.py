@@ -29,6 +29,11 @@ def heard(kb, text: str) -> dict:
     ("launched 2 months ago and it is dead quiet", {"age_months": 2}),
     ("two maintainers quit, we are 4 years old, about 12k members", {"age_months": 48, "members": 12000}),
     ("社群成立三年了,有两千名成员", {"age_months": 36, "members": 2000}),
+    # the second review: decimals and thousands stay whole, Chinese and English phrasings
+    ("about 1,200 members", {"members": 1200}), ("2.3k members", {"members": 2300}), ("1.2万成员", {"members": 12000}),
+    ("KPI: +25% weekly posts", {"target_change_pct": 25}),
+    ("两个家长吵起来了", {"concerns": ["conflict"]}), ("骨干都累了", {"concerns": ["contributors_leaving"]}),
+    ("mods burnt out", {"concerns": ["contributors_leaving"]}),
 ])
 def test_an_account_proposes_the_facts_it_states(kb, text, expected):
     got = heard(kb, text)
@@ -54,6 +59,10 @@ def test_negated_or_unrelated_words_propose_nothing_of_the_kind(kb, text):
 @pytest.mark.parametrize(("text", "absent"), [
     ("launched 2 months ago", "deadline_weeks"),  # months ago is an age, not a deadline
     ("30% of members left", "members"),  # a percentage is not a count
+    ("a troll said we use sock puppets", "proposed_tactics"),  # an accusation is not a proposal
+    ("we stopped the giveaways last year", "proposed_tactics"),  # nor a tactic given up
+    ("活动报名的人比去年少了一半", "proposed_tactics"),  # 活动 is the everyday word for events
+    ("brand fan community for our headphones", "adjacent_topics"),  # a brand community asks nothing of branding
 ])
 def test_a_number_is_not_taken_for_the_wrong_fact(kb, text, absent):
     assert absent not in heard(kb, text)

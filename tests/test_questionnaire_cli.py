@@ -134,7 +134,7 @@ def test_end_of_input_saves_and_leaves(runner, tmp_path):
 def test_name_cannot_be_skipped(runner, tmp_path):
     result, session = consult(runner, tmp_path, OPENING + ["done", "?", "Hub"])
     assert "A name is needed" in result.output
-    assert "one last thing for the report" in result.output  # not '0 open questions could change the picture'
+    assert "you stopped the questions here; one last thing for the report" in result.output  # not 'nothing left'
     assert "[1 known ·" in result.output and "answered ·" not in result.output
     assert steps(session)[-1] == {"fact": "name", "value": "Hub"}
 

@@ -108,6 +108,9 @@ def test_unmatched_tactics_are_listed_with_the_closest_catalogue_entries():
     ("members", "两千名成员", 2000), ("effective_interaction_rate", "一半", 0.5),
     ("content_repetition", "yes, two of them", True), ("content_repetition", "yeah pretty much", True),
     ("content_repetition", "是的,两个", True), ("content_repetition", "no, never", False),
+    ("content_repetition", "没有吧", False), ("content_repetition", "有,但是没人看", True),
+    ("activity_change_pct", "down by two thirds", -66.67), ("activity_change_pct", "少了三分之一左右", -33.33),
+    ("activity_change_pct", "down 30% in 2 months", -30), ("deadline_weeks", "about 3 months", 13),
 ])
 def test_answers_as_people_write_them(fact, text, value):
     assert parse_answer(KB, fact, text) == pytest.approx(value) if isinstance(value, float) else \
@@ -161,6 +164,17 @@ def test_a_tactic_the_account_rules_out_is_not_proposed(text):
     assert "proposed_tactics" not in {p.fact for p in listen(KB, text)}
 
 
+@pytest.mark.parametrize(("text", "tactic"), [
+    ("we should mute anyone who complains about the price hike", "hide_criticism"),
+    ("kick the people who keep criticizing us", "hide_criticism"), ("禁言那些说坏话的", "hide_criticism"),
+    ("have the interns pretend to be customers", "ghost_written_member_posts"),
+    ("找几个KOC写好文案发", "ghost_written_member_posts"), ("班主任想让我们每天必须在群里打卡接龙", "forced_checkins"),
+    ("the boss said we should buy followers", "paid_engagement"),  # someone else's idea, still proposed
+])
+def test_the_second_review_s_phrasings_are_refused(text, tactic):
+    assert tactic in read_tactic(KB, text).proposed
+
+
 @pytest.mark.parametrize(("text", "tactic"), [("买点粉", "paid_engagement"), ("买些赞", "paid_engagement"),
                                               ("禁言那些唱反调的", "hide_criticism"), ("先买一些粉丝撑场面", "paid_engagement")])
 def test_chinese_tactics_with_a_measure_word_inside_are_recognised(text, tactic):
@@ -180,3 +194,8 @@ def test_a_short_tactic_text_is_read_once_per_knowledge_base_and_reads_the_same(
         assert read_tactic(KB, text) is first
     long = "sock puppets " * 40
     assert read_tactic(KB, long) == read_tactic(KB, long) and read_tactic(KB, long) is not read_tactic(KB, long)
+
+
+def test_an_age_is_not_taken_for_a_change_in_percent():
+    with pytest.raises(AnswerError):
+        parse_answer(KB, "year_over_year_change_pct", "server's only 8 months old")

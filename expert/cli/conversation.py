@@ -166,7 +166,9 @@ def _progress(talk: _Talk, answered: int, left: int) -> None:
     """How far along: the count of open questions that could change the picture, and, when an answer
     has opened new areas so that it grew, that it grew and why (the count is not a promise)."""
     before, talk.shown_left = talk.shown_left, left
-    if left == 0:
+    if left < 0:
+        talk.say("consult_progress_stopped", style="dim", answered=answered)
+    elif left == 0:
         talk.say("consult_progress_closing", style="dim", answered=answered)
     elif before is not None and left > before:
         talk.say("consult_progress_grew", style="dim", answered=answered, left=left, before=before)
@@ -390,7 +392,7 @@ def _close(talk: _Talk) -> None:
     """The closing questions (the report's name) when the person stops before they came up."""
     for fact in closing_questions(talk.catalogue, talk.session.facts(), talk.session.skipped()):
         with contextlib.suppress(_Done):
-            _ask(talk, Choice(fact, 0.0, False, (), opening=True), 0)
+            _ask(talk, Choice(fact, 0.0, False, (), opening=True), -1)  # -1: the person stopped the questions
 
 
 def _open_session(kb: KnowledgeBase, resume: Path | None, source: str | None, session_path: Path | None,

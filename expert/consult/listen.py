@@ -21,7 +21,7 @@ from expert.model.tactics import read_tactic
 __all__ = ["Proposal", "listen"]
 
 TACTICS = "proposed_tactics"
-_STATEMENT = re.compile(r"[,;.!?:，。；！？、\n]+|\b(?:and|but|while|so)\b|但是|而且|并且|同时|可是")
+_STATEMENT = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?，。；！？、\n]+|\b(?:and|but|while|so)\b|但是|而且|并且|同时|可是")
 _NUMBER = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*\s*(?:%|%|[a-z]+|[\u4e00-\u9fff]{1,3})?"
                      r"|[零〇一二两三四五六七八九十百千万半]+\s*(?:%|成|[\u4e00-\u9fff]{1,3})?")
 

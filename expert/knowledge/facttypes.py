@@ -85,11 +85,14 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
     vocab = vocabulary(kb)
     t = normalise(text).replace("−", "-").replace("，", ",")
     if unit == "%" and "%" not in t:
+        if _time_unit_after_number(t, vocab):
+            return None  # '8 months old' answers another question, not a change in percent
         change = _proportion(kb, t)
         if change is not None:
             return change
     found = [(m.group(1), m.group(2), m.end()) for m in _ARABIC.finditer(t)]
     numbers: list[float] = []
+    percents: list[float] = []  # the numbers written with a percent sign
     for sign, digits, end in found:
         value = float(digits.replace(",", ""))
         after = t[end:].lstrip()
@@ -97,6 +100,10 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
         if word and word.group(0) in vocab.multipliers:
             value *= vocab.multipliers[word.group(0)]
         numbers.append(-value if sign == "-" else value)
+        if after.startswith(("%", "%")):
+            percents.append(numbers[-1])
+    if unit == "%" and len(numbers) > 1 and len(percents) == 1:
+        numbers = percents  # 'down 30% in 2 months': the percentage is the answer
     if not numbers:
         for chunk in _ZH_NUM.findall(t):
             read = _zh_number(chunk, vocab)
@@ -111,9 +118,16 @@ def parse_quantity(kb: KnowledgeBase, text: str, unit: str | None = None) -> tup
     if unit and unit in vocab.units:
         for factor, names in sorted(vocab.units[unit], key=lambda row: -max(map(len, row[1]))):
             if _has(t, tuple(sorted(names, key=len, reverse=True))):
-                value *= factor
+                value = round(value * factor, 2)  # 3 months is 13 weeks, not 12.9999
                 break
     return value, percent, direction(kb, t)
+
+
+def _time_unit_after_number(t: str, vocab: Vocabulary) -> bool:
+    """Is a number in ``t`` followed by a unit of time (months, 年, weeks ...)?"""
+    names = {w for rows in vocab.units.values() for _, words in rows for w in words}
+    return any(re.search(rf"[\d零〇一二两三四五六七八九十半]\s*{re.escape(w)}" if has_cjk(w) else
+                         rf"\d\s*{re.escape(w)}\b", t) for w in names)
 
 
 def _proportion(kb: KnowledgeBase, t: str) -> tuple[float, bool, int] | None:
@@ -143,14 +157,16 @@ def direction(kb: KnowledgeBase, text: str) -> int:
 def _leading(text: str, vocabulary_words: tuple[str, ...]) -> str | None:
     """The longest of the words that ``text`` begins with, followed by a comma or (English) a space."""
     for w in sorted(vocabulary_words, key=len, reverse=True):
-        if len(w) > 1 and text.startswith(w) and re.match(r"[,,;;.。!!]" if has_cjk(w) else r"[\s,;.!]", text[len(w):]):
+        if (len(w) > 1 or has_cjk(w)) and text.startswith(w) and re.match(r"[,,;;.。!!]" if has_cjk(w) else r"[\s,;.!]", text[len(w):]):
             return w
     return None
 
 
 def _bare(text: str) -> str:
-    """Normalised words without surrounding spaces and end punctuation ('Nope.' → 'nope')."""
-    return re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", normalise(text))
+    """Normalised words without surrounding spaces, end punctuation and Chinese sentence-final particles
+    ('Nope.' → 'nope', 没有吧 → 没有)."""
+    bare = re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", normalise(text))
+    return re.sub(r"(?<=[\u4e00-\u9fff])[吧吗呢啊呀啦哦]+$", "", bare) or bare
 
 
 # --- the registry -------------------------------------------------------------------------------

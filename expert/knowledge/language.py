@@ -21,7 +21,7 @@ __all__ = ["Vocabulary", "Cue", "Mention", "vocabulary", "normalise", "stem", "t
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[+\-~≈%]")
-_CLAUSE = re.compile(r"[,;.!?:，。；！？、\n]+|\b(?:but|and then|however)\b|但是|可是|不过|而且")
+_CLAUSE = re.compile(r"(?<!\d)[.,]|[.,](?!\d)|[;!?，。；！？、\n]+|\b(?:but|and then|however)\b|但是|可是|不过|而且")
 
 
 @dataclass(frozen=True)
