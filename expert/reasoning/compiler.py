@@ -86,7 +86,7 @@ def outcome_function(node: C.Node) -> Outcome:
         ident, test = node.id, node.test
         return lambda facts, conclusions: test(conclusions.get(ident))
     children = tuple(outcome_function(child) for child in node.children)
-    return _all_outcome(children) if isinstance(node, C.All) else _any_outcome(children)
+    return _kleene(children, decisive=not isinstance(node, C.All))
 
 
 def _leaf_outcome(leaf: C.Leaf) -> Outcome:
@@ -103,31 +103,17 @@ def _leaf_outcome(leaf: C.Leaf) -> Outcome:
     return outcome
 
 
-def _all_outcome(children: tuple[Outcome, ...]) -> Outcome:
-    """Kleene AND: False if any child is False, else None if any is undecided, else True."""
+def _kleene(children: tuple[Outcome, ...], decisive: bool) -> Outcome:
+    """Kleene AND (``decisive`` False) or OR (True): ``decisive`` if any child says so, else None if
+    any is undecided, else the other truth value."""
     def outcome(facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
         """The branch's three-valued verdict."""
         undecided = False
         for child in children:
             verdict = child(facts, conclusions)
-            if verdict is False:
-                return False
+            if verdict is decisive:
+                return decisive
             undecided = undecided or verdict is None
-        return None if undecided else True
-
-    return outcome
-
-
-def _any_outcome(children: tuple[Outcome, ...]) -> Outcome:
-    """Kleene OR: True if any child is True, else None if any is undecided, else False."""
-    def outcome(facts: Mapping[str, Any], conclusions: Mapping[str, float]) -> bool | None:
-        """The branch's three-valued verdict."""
-        undecided = False
-        for child in children:
-            verdict = child(facts, conclusions)
-            if verdict is True:
-                return True
-            undecided = undecided or verdict is None
-        return None if undecided else False
+        return None if undecided else not decisive
 
     return outcome
