@@ -173,7 +173,7 @@ def _progress(talk: _Talk, answered: int, left: int) -> None:
     elif before is not None and left > before:
         talk.say("consult_progress_grew", style="dim", answered=answered, left=left, before=before)
     else:
-        talk.say("consult_progress", style="dim", answered=answered, left=left)
+        talk.say("consult_progress_one" if left == 1 else "consult_progress", style="dim", answered=answered, left=left)
 
 
 def _says_none(talk: _Talk, fact: str, text: str) -> bool:
