@@ -34,6 +34,7 @@ def heard(kb, text: str) -> dict:
     ("KPI: +25% weekly posts", {"target_change_pct": 25}),
     ("两个家长吵起来了", {"concerns": ["conflict"]}), ("骨干都累了", {"concerns": ["contributors_leaving"]}),
     ("mods burnt out", {"concerns": ["contributors_leaving"]}),
+    ("群里约有两千人,最近两个家长吵起来了", {"members": 2000, "concerns": ["conflict"]}), ("一个480人的群", {"members": 480}),
 ])
 def test_an_account_proposes_the_facts_it_states(kb, text, expected):
     got = heard(kb, text)
