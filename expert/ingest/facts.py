@@ -36,10 +36,10 @@ NOTE_KEYS = (
     "too_few_replies", "too_few_threads", "too_few_contributions", "too_few_joined", "no_history_for_regulars",
     "old_export", "too_few_closed",
 )
-# Minimum evidence for the conversation metrics (the history's are in history.MINIMUM).
-MINIMUM_REPLIES = 10
-MINIMUM_THREADS = 5
-MINIMUM_JOINED = 5
+# Minimum evidence for the conversation metrics (knowledge/ingest.yaml ``minimum:``, as history.MINIMUM).
+MINIMUM_REPLIES = int(MINIMUM["replies"])
+MINIMUM_THREADS = int(MINIMUM["threads"])
+MINIMUM_JOINED = int(MINIMUM["joined"])
 OLD_EXPORT_DAYS = 90  # a latest event older than this, with no --until given, gets the old_export note
 
 

@@ -2,7 +2,8 @@
 
 Pure functions over small summaries (events per day, active weeks per actor), never over events,
 so they are cheap, bounded in memory and testable on generated series. The minimum evidence each
-measure needs is stated here once (``MINIMUM``) and quoted by the definitions in the report.
+measure needs is knowledge (``minimum:`` in knowledge/ingest.yaml, read once into ``MINIMUM``), quoted by
+the notes in the report.
 """
 from __future__ import annotations
 
@@ -11,25 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from expert.ingest.report import minimum_evidence
+
 __all__ = [
     "MINIMUM", "REFERENCE_WINDOWS", "BAND_WINDOWS", "SIGNALS", "Change", "robust_change", "poisson_cdf",
     "quantile", "usual_gap", "is_regular", "is_lost", "absence_factor",
 ]
 
-# Minimum evidence per measure; below it the measure is left out with a note.
-MINIMUM = {
-    "active_days_for_rhythm": 10,     # active days before a community's usual pause can be told
-    "dormant_days": 30,               # a silence shorter than a month is never dormancy
-    "dormant_ratio": 3,               # ... and it must be 3x the community's usual longest pause
-    "contributions_for_concentration": 20,  # contributions before bus factor / top shares mean anything
-    "regular_months": 3,              # a regular is active in at least this many of the 12 months before
-    "regular_span_months": 4,         # ... spread over at least this many months (not one busy quarter)
-    "lost_ratio": 3,                  # a regular is lost when silent 3x their own usual longest pause
-    "lost_min_weeks": 4,              # ... and never before 4 weeks of silence
-    "handover_events": 10,            # current-window events before a hand-over can be told
-    "handover_share": 0.5,            # share of current activity held by newcomers
-    "trailing_year_events": 20,       # events in the earlier year before a trailing-12-month change
-}
+# Minimum evidence per measure (knowledge/ingest.yaml ``minimum:``); below it the measure is left out with a note.
+MINIMUM = minimum_evidence()
 REFERENCE_WINDOWS = 4   # the reference is the median of up to this many earlier windows (one year of quarters)
 BAND_WINDOWS = 8        # the normal swing is the range of up to this many earlier windows (two years)
 SIGNALS = ("clear", "within_normal_swing", "too_few_events")

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Window", "Windows", "Month", "Metric", "Note", "ExcludedBot", "Analysis", "sparkline", "HISTORY_MONTHS", "INGEST_TEXTS", "ingest_texts", "ingest_text"]
+__all__ = ["Window", "Windows", "Month", "Metric", "Note", "ExcludedBot", "Analysis", "sparkline", "HISTORY_MONTHS", "INGEST_TEXTS", "ingest_texts", "ingest_text",
+           "minimum_evidence"]
 
 INGEST_TEXTS = "ingest.yaml"
 HISTORY_MONTHS = 36  # months of history a report draws
@@ -146,6 +147,32 @@ def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
                 raise KnowledgeError(Problem(f"{path}:{line}", f"{section}.{key} needs non-empty 'en' and 'zh' texts"))
             out.setdefault(section, {})[str(key)] = {k: str(v) for k, v in body.items() if k in TEXT_KEYS}
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def _minimum(path: Path) -> dict[str, float]:
+    """The ``minimum:`` section of ingest.yaml: each threshold a non-negative number, with en and zh why."""
+    from expert.errors import KnowledgeError, Problem
+    from expert.yamlio import load_yaml_file
+
+    section = (load_yaml_file(path) or {}).get("minimum") if path.is_file() else None
+    if not isinstance(section, dict) or not section:
+        raise KnowledgeError(Problem(str(path), "no 'minimum:' section", "restore knowledge/ingest.yaml"))
+    out: dict[str, float] = {}
+    for key, body in section.items():
+        line = getattr(body, "line", getattr(section, "line", 0))
+        value = body.get("value") if isinstance(body, dict) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
+                or not all(isinstance(body.get(lang), str) and body[lang].strip() for lang in ("en", "zh")):
+            raise KnowledgeError(Problem(f"{path}:{line}", f"minimum.{key} needs a number 'value' of 0 or more "
+                                         "and non-empty 'en' and 'zh' texts", "write {value: 10, en: ..., zh: ...}"))
+        out[str(key)] = value
+    return out
+
+
+def minimum_evidence(root: Path | str | None = None) -> dict[str, float]:
+    """The minimum evidence per measure (knowledge/ingest.yaml ``minimum:``), a fresh copy each call."""
+    return dict(_minimum(_texts_path(root)))
 
 
 def ingest_texts(root: Path | str | None = None) -> dict[str, dict[str, dict[str, str]]]:
