@@ -128,7 +128,8 @@ def _ask(talk: _Talk, choice: Choice, left: int) -> None:
         if command == "answer" and arg and _says_none(talk, choice.fact, arg):
             talk.session.dont_know(choice.fact)  # "none yet" is not an objective: it stays to be defined
             talk.session.save()
-            talk.say("consult_none_noted", style="dim", fact=talk.kb.fact_label(choice.fact, talk.lang))
+            label = talk.kb.fact_label(choice.fact, talk.lang)
+            talk.say("consult_none_noted", style="dim", fact=label[:1].lower() + label[1:] if talk.lang == "en" else label)
             return
         if command == "answer" and arg:
             if _answer(talk, choice.fact, arg):
