@@ -94,6 +94,19 @@ def _localised(problem: Any, lang: str) -> Any:
         return problem
 
 
+def _problems_in(exc: ExpertError, lang: str) -> list[Any]:
+    """The error's problems, in `lang` when it can render itself there (an export's IngestError)."""
+    from expert.errors import ExpertError
+    from expert.ingest.model import IngestError
+
+    if lang != "en" and isinstance(exc, IngestError):
+        try:
+            return exc.localised(lang)
+        except ExpertError:  # the texts cannot load: the English problems still say what is wrong
+            return exc.problems
+    return exc.problems
+
+
 def print_error(exc: ExpertError) -> None:
     """Our error on stderr: what happened (where, what) and what to do, one problem after another.
 
@@ -103,7 +116,7 @@ def print_error(exc: ExpertError) -> None:
 
     lang = exc.lang if exc.lang != "en" else _STATE["lang"]
     heading, what_to_do = _error_words(lang)
-    problems = [_localised(p, lang) for p in exc.problems]
+    problems = [_localised(p, lang) for p in _problems_in(exc, lang)]
     if _STATE["debug"]:
         heading += f" ({exc.__class__.__name__})"
     click.echo(f"{heading}:", err=True)

@@ -7,13 +7,13 @@ import re
 import zipfile
 from pathlib import Path
 
-from expert.ingest.model import IngestError
+from expert.ingest.model import IngestError, Text
 
 __all__ = ["detect_format", "FORMATS"]
 
 FORMATS = ("csv", "jsonl", "git", "slack", "discord", "telegram", "discourse", "mbox", "github", "zulip", "matrix")
 _HEAD = 65536
-_HINT = f"supported formats: {', '.join(FORMATS)}; name one with --input-format"
+_HINT = Text("hint_formats", {"formats": ", ".join(FORMATS)})
 _JSON_KEYS = (
     # API pages first: their keys are structural, while the chat formats below match common words.
     ("github", re.compile(r'"[a-z_]*url"\s*:\s*"[^"]*/repos/[^/"]+/[^/"]+/(?:issues|pulls)\b')),
@@ -29,9 +29,9 @@ def detect_format(path) -> str:
     """Return one of FORMATS for a file or folder, or raise IngestError saying why not."""
     path = Path(path)
     if not path.exists():
-        raise IngestError(path, "path does not exist", "check the spelling of the export path")
+        raise IngestError(path, Text("path_missing"), Text("hint_check_path_spelling"))
     if not os.access(path, os.R_OK):
-        raise IngestError(path, "path is not readable (permission denied)", "check file permissions")
+        raise IngestError(path, Text("path_unreadable"), Text("hint_check_permissions"))
     return _detect_dir(path) if path.is_dir() else _detect_file(path)
 
 
@@ -45,7 +45,7 @@ def _detect_dir(path: Path) -> str:
     # Saved API pages (GitHub, Zulip, Matrix) often have no extension: github_issue_1, message_page_2.
     files = files or sorted(p for p in path.iterdir() if p.is_file() and not p.suffix and not p.name.startswith("."))
     if not files:
-        raise IngestError(path, "folder holds no recognisable export files", _HINT)
+        raise IngestError(path, Text("folder_no_exports"), _HINT)
     return _detect_file(files[0])
 
 
@@ -55,9 +55,10 @@ def _detect_file(path: Path) -> str:
         with open(path, "rb") as fh:
             head = fh.read(_HEAD)
     except OSError as exc:
-        raise IngestError(path, f"cannot read file: {exc.strerror or exc}", "check the path and permissions") from exc
+        raise IngestError(path, Text("cannot_read", {"detail": exc.strerror or str(exc)}),
+                          Text("hint_check_path_permissions")) from exc
     if not head.strip():
-        raise IngestError(path, "file is empty", "export again; the file has no content")
+        raise IngestError(path, Text("file_empty"), Text("hint_export_again_empty"))
     if head.startswith(b"PK"):
         return _detect_zip(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -74,10 +75,10 @@ def _detect_zip(path: Path) -> str:
         with zipfile.ZipFile(path) as zf:
             names = [n.rsplit("/", 1)[-1] for n in zf.namelist()]
     except zipfile.BadZipFile as exc:
-        raise IngestError(path, f"corrupt ZIP archive: {exc}", "re-download the export") from exc
+        raise IngestError(path, Text("zip_corrupt", {"detail": str(exc)}), Text("hint_redownload")) from exc
     if "channels.json" in names or "users.json" in names:
         return "slack"
-    raise IngestError(path, "ZIP archive is not a Slack export (no channels.json)", _HINT)
+    raise IngestError(path, Text("zip_not_slack"), _HINT)
 
 
 def _detect_json(path: Path, text: str) -> str:
@@ -92,7 +93,7 @@ def _detect_json(path: Path, text: str) -> str:
     for fmt, pattern in _JSON_KEYS:
         if pattern.search(text):
             return fmt
-    raise IngestError(path, "JSON document of an unrecognised kind", _HINT)
+    raise IngestError(path, Text("json_unrecognised"), _HINT)
 
 
 def _detect_csv(path: Path, text: str) -> str:
@@ -100,4 +101,4 @@ def _detect_csv(path: Path, text: str) -> str:
     header = [c.strip().strip('"').lower() for c in text.split("\n", 1)[0].split(",")]
     if "timestamp" in header and "actor" in header:
         return "csv"
-    raise IngestError(path, "unrecognised file format (not CSV with timestamp/actor, JSON, ZIP or mbox)", _HINT)
+    raise IngestError(path, Text("format_unrecognised"), _HINT)

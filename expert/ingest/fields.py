@@ -11,8 +11,8 @@ from typing import Any
 
 from expert.ingest.detect import detect_format
 from expert.ingest.jsonfile import load_json
-from expert.ingest.model import IngestError, printable
-from expert.ingest.records import FieldError
+from expert.ingest.model import IngestError, Text, printable
+from expert.ingest.records import MISSING, FieldError
 from expert.ingest.records import epoch_time as _epoch_seconds
 from expert.ingest.records import iso_time as _iso
 from expert.ingest.timeparse import from_epoch
@@ -20,26 +20,26 @@ from expert.yamlio import short_repr
 
 __all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT"]
 
-PAGE_HINT = "save the API page again, unmodified; it looks truncated, hand-edited or corrupted"
-_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
-    "text": ((str,), "text"), "integer": ((int,), "a whole number"), "number": ((int, float), "a number"),
-    "object": ((dict,), "an object ({...})"), "list": ((list,), "a list ([...])"),
-    "text or integer": ((str, int), "text or a whole number"),
+PAGE_HINT = Text("hint_page")
+_KINDS: dict[str, tuple[tuple[type, ...], Text]] = {
+    "text": ((str,), Text("expected_text")), "integer": ((int,), Text("expected_integer")),
+    "number": ((int, float), Text("expected_number")), "object": ((dict,), Text("expected_object")),
+    "list": ((list,), Text("expected_list")), "text or integer": ((str, int), Text("expected_text_or_whole")),
 }
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> str | Text:
     """Name a bad value for a message without dumping it: scalars cut short and escaped, containers by kind."""
     if isinstance(value, dict):
-        return "an object"
+        return Text("value_object")
     if isinstance(value, list):
-        return "a list"
+        return Text("value_list")
     return "null" if value is None else printable(short_repr(value))
 
 
 def _fail(path, where: str, exc: FieldError) -> IngestError:
     """The IngestError for a FieldError found in record `where` of file `path`."""
-    return IngestError(path, f"{where}: {exc}", PAGE_HINT)
+    return IngestError(path, Text("in_record", {"where": where, "problem": exc.text}), PAGE_HINT)
 
 
 def field(path, where: str, record: dict, key: str, kind: str, *, required: bool = True):
@@ -49,8 +49,8 @@ def field(path, where: str, record: dict, key: str, kind: str, *, required: bool
     if value is None and not required:
         return None
     if value is None or isinstance(value, bool) or not isinstance(value, types):
-        got = "is missing" if key not in record else f"is {describe(value)}"
-        raise IngestError(path, f"{where}: field '{printable(key)}' {got}; expected {allowed}", PAGE_HINT)
+        problem = FieldError(key, record.get(key, MISSING), allowed, describe(value))
+        raise _fail(path, where, problem)
     return value
 
 
@@ -75,7 +75,7 @@ def epoch_time(path, where: str, record: dict, key: str, scale: float = 1.0):
     try:
         return from_epoch(value / scale)
     except ValueError:
-        raise _fail(path, where, FieldError(key, value, "epoch milliseconds such as 1714564800000")) from None
+        raise _fail(path, where, FieldError(key, value, Text("expected_epoch_ms"))) from None
 
 
 def json_files(path: Path) -> list[Path]:
@@ -97,7 +97,7 @@ def load_pages(path, fmt: str) -> Iterator[tuple[Path, Any]]:
     """Yield (file, document) for a page, or for each page of a folder that sniffs as `fmt`, one at a time."""
     path = Path(path)
     if not path.exists():
-        raise IngestError(path, "path does not exist", "check the spelling of the export path")
+        raise IngestError(path, Text("path_missing"), Text("hint_check_path_spelling"))
     if not path.is_dir():
         yield path, load_json(path)
         return
@@ -107,4 +107,4 @@ def load_pages(path, fmt: str) -> Iterator[tuple[Path, Any]]:
             found = True
             yield file, load_json(file)
     if not found:
-        raise IngestError(path, f"folder holds no {fmt} pages", "point at a page or at a folder of saved API pages")
+        raise IngestError(path, Text("folder_no_pages", {"format": fmt}), Text("hint_point_at_pages"))

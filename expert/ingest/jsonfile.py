@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from expert.ingest.model import IngestError
+from expert.ingest.model import IngestError, Text
 
 __all__ = ["load_json", "loads_json", "read_capped", "too_big", "MAX_JSON_BYTES", "MIB"]
 
@@ -16,14 +16,16 @@ MIB = 1 << 20
 # Largest JSON document read: ~250k chat messages. Decoding takes ~10x the size in memory, so a
 # larger export is refused with a hint to split it (DiscordChatExporter --partition, a date range).
 MAX_JSON_BYTES = 128 * MIB
-_TOO_BIG_HINT = "split the export into smaller files (e.g. by channel or by date range) and analyze the folder"
+_TOO_BIG_HINT = Text("hint_split_export")
+_WHAT = {"file": Text("what_file"), "archive member": Text("what_archive_member")}
 
 
 def too_big(path, size: int | None, cap: int, what: str = "file") -> IngestError:
     """The error for a document over its size cap, naming its size (when known) and the cap."""
-    amount = f"{size / MIB:,.1f} MiB" if size is not None else f"more than {cap // MIB:,} MiB"
-    return IngestError(path, f"{what} is {amount}, over the {cap // MIB:,} MiB limit for one JSON document",
-                       _TOO_BIG_HINT)
+    values = {"what": _WHAT.get(what, what), "cap": f"{cap // MIB:,}"}
+    if size is None:
+        return IngestError(path, Text("json_too_big_unknown", values), _TOO_BIG_HINT)
+    return IngestError(path, Text("json_too_big", {**values, "amount": f"{size / MIB:,.1f} MiB"}), _TOO_BIG_HINT)
 
 
 def read_capped(path, stream, cap: int, what: str = "file") -> bytes:
@@ -39,10 +41,9 @@ def loads_json(path, data: bytes | str):
     try:
         return json.loads(data)
     except RecursionError:
-        raise IngestError(path, "invalid JSON: nested too deeply to read",
-                          "no real export nests objects this deep; re-export the file") from None
+        raise IngestError(path, Text("json_too_deep"), Text("hint_too_deep")) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise IngestError(path, f"invalid JSON: {exc}", "re-export the file; it looks truncated or corrupted") from None
+        raise IngestError(path, Text("json_invalid", {"detail": str(exc)}), Text("hint_reexport_truncated")) from None
 
 
 def load_json(path, cap: int = MAX_JSON_BYTES):
@@ -55,5 +56,6 @@ def load_json(path, cap: int = MAX_JSON_BYTES):
                 raise too_big(path, size, cap)
             data = read_capped(path, fh, cap)
     except OSError as exc:
-        raise IngestError(path, f"cannot read file: {exc.strerror or exc}", "check the path and permissions") from exc
+        raise IngestError(path, Text("cannot_read", {"detail": exc.strerror or str(exc)}),
+                          Text("hint_check_path_permissions")) from exc
     return loads_json(path, data)

@@ -10,7 +10,7 @@ from typing import Any
 
 from expert.errors import InputFileError, Problem
 
-__all__ = ["Event", "IngestError", "IngestWarning", "IngestWarnings", "Skipped", "collecting", "warn", "printable"]
+__all__ = ["Event", "Text", "IngestError", "IngestWarning", "IngestWarnings", "Skipped", "collecting", "warn", "printable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +28,45 @@ class Event:
     msg_id: str | None = None
 
 
-class IngestError(InputFileError):
-    """An export could not be read; carries the path, the reason and a hint for the user."""
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text a person reads, as data: a key under `errors:` (or another section) of knowledge/ingest.yaml and its
+    values; a value may itself be a Text, rendered in the same language. English unless asked otherwise."""
 
-    def __init__(self, path, reason: str, hint: str = "") -> None:
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+    section: str = "errors"
+
+    def render(self, lang: str = "en") -> str:
+        """The text in `lang` (en or zh), placeholders filled."""
+        from expert.ingest.report import ingest_text
+
+        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in self.values.items()}
+        return ingest_text(self.section, self.key, lang, **values)
+
+    def __str__(self) -> str:
+        """The English text."""
+        return self.render()
+
+
+class IngestError(InputFileError):
+    """An export could not be read; carries the path, the reason and a hint for the user.
+
+    The reason and hint are plain English, or Texts (keys in knowledge/ingest.yaml) that `localised`
+    renders in the report's language; `reason`, `hint` and str(exc) are always English.
+    """
+
+    def __init__(self, path, reason: str | Text, hint: str | Text = "") -> None:
         self.path = str(path)
-        self.reason = reason
-        self.hint = hint
-        super().__init__(Problem(printable(self.path), reason, hint or None))
+        self.texts = (reason, hint)
+        self.reason = str(reason)
+        self.hint = str(hint)
+        super().__init__(self.localised("en"))
+
+    def localised(self, lang: str) -> list[Problem]:
+        """The error's problem in `lang`: its Texts rendered there, plain English left as it is."""
+        reason, hint = (t.render(lang) if isinstance(t, Text) else t for t in self.texts)
+        return [Problem(printable(self.path), reason, hint or None)]
 
 
 def printable(text: str) -> str:

@@ -13,7 +13,7 @@ from expert.ingest.gitlog import read_git
 from expert.ingest.identity import Identities
 from expert.ingest.matrix import read_matrix
 from expert.ingest.mboxlog import read_mbox
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 from expert.ingest.slack import read_slack
 from expert.ingest.telegram import read_telegram
 from expert.ingest.zulip import read_zulip
@@ -37,15 +37,15 @@ def read_events(path, fmt: str | None = None, bots: Iterable[str] = (), staff: I
     path = Path(path)
     fmt = fmt or detect_format(path)
     if fmt not in READERS:
-        raise IngestError(path, f"unknown format {fmt!r}", f"choose one of {', '.join(FORMATS)}")
+        raise IngestError(path, Text("format_unknown", {"format": repr(fmt)}),
+                          Text("hint_choose_format", {"formats": ", ".join(FORMATS)}))
     ids = ids if ids is not None else Identities(bots, staff, salt)
     if path.is_dir() and fmt in _PER_FILE:
         return _read_folder(path, fmt, ids)
     if not path.exists():
-        raise IngestError(path, "path does not exist", "check the spelling of the export path")
+        raise IngestError(path, Text("path_missing"), Text("hint_check_path_spelling"))
     if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO, a socket: endless or not a file at all
-        raise IngestError(path, "not a regular file (a device, pipe or socket)",
-                          "save the export to a file and analyze that file")
+        raise IngestError(path, Text("not_regular_file"), Text("hint_save_to_file"))
     return READERS[fmt](path, ids)
 
 

@@ -9,25 +9,28 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, overload
 
-from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.model import Event, IngestError, Text, printable
 from expert.ingest.timeparse import from_epoch, parse_iso
 from expert.yamlio import short_repr
 
-__all__ = ["FieldError", "text", "required_text", "mapping", "sequence", "whole", "iso_time", "epoch_time",
+__all__ = ["FieldError", "MISSING", "text", "required_text", "mapping", "sequence", "whole", "iso_time", "epoch_time",
            "records", "record_label"]
 
-_MISSING = object()
-_TIME = "years 1 to 9999"
+MISSING = object()  # a field absent from its record (unlike a null): "is missing" in a message
 
 
 class FieldError(ValueError):
     """A record's field holds a value the reader cannot use."""
 
-    def __init__(self, field: str, value, allowed: str) -> None:
-        """Keep the field name, the offending value and a description of what is allowed."""
-        self.field, self.value, self.allowed = field, value, allowed
-        got = "is missing" if value is _MISSING else f"is {printable(short_repr(value))}"
-        super().__init__(f"field '{printable(field)}' {got}; expected {allowed}")
+    def __init__(self, field: str, value, allowed: str | Text, shown: str | Text | None = None) -> None:
+        """Keep the field name, the offending value (`shown` as the message names it) and what is allowed."""
+        self.field, self.value, self.allowed = field, value, str(allowed)
+        if value is MISSING:
+            self.text = Text("field_missing", {"field": printable(field), "expected": allowed})
+        else:
+            shown = printable(short_repr(value)) if shown is None else shown
+            self.text = Text("field_wrong", {"field": printable(field), "value": shown, "expected": allowed})
+        super().__init__(str(self.text))
 
 
 def text(rec: dict, key: str, field: str | None = None) -> str | None:
@@ -39,14 +42,14 @@ def text(rec: dict, key: str, field: str | None = None) -> str | None:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise FieldError(field or key, value, "text or a whole number")
+    raise FieldError(field or key, value, Text("expected_text_or_whole"))
 
 
 def required_text(rec: dict, key: str, field: str | None = None) -> str:
     """A text field every record must have."""
     value = text(rec, key, field)
     if value is None:
-        raise FieldError(field or key, rec.get(key, _MISSING), "non-empty text or a whole number")
+        raise FieldError(field or key, rec.get(key, MISSING), Text("expected_required_text"))
     return value
 
 
@@ -57,7 +60,7 @@ def mapping(rec: dict, key: str, field: str | None = None) -> dict:
         return {}
     if isinstance(value, dict):
         return value
-    raise FieldError(field or key, value, "an object ({...})")
+    raise FieldError(field or key, value, Text("expected_object"))
 
 
 def sequence(rec: dict, key: str, field: str | None = None) -> list:
@@ -67,7 +70,7 @@ def sequence(rec: dict, key: str, field: str | None = None) -> list:
         return []
     if isinstance(value, list):
         return value
-    raise FieldError(field or key, value, "a list ([...])")
+    raise FieldError(field or key, value, Text("expected_list"))
 
 
 _LARGEST_WHOLE = 2 ** 53  # beyond it a JSON number is no longer an exact integer (1e308 "is" a whole number)
@@ -94,30 +97,30 @@ def whole(rec: dict, key: str, default: int | None, field: str | None = None) ->
         return default
     number = _whole_or_none(value)
     if number is None or abs(number) > _LARGEST_WHOLE:
-        raise FieldError(field or key, value, f"a whole number from -{_LARGEST_WHOLE} to {_LARGEST_WHOLE}")
+        raise FieldError(field or key, value, Text("expected_whole", {"limit": str(_LARGEST_WHOLE)}))
     return number
 
 
 def iso_time(rec: dict, key: str, field: str | None = None) -> datetime:
     """A required ISO 8601 date-time."""
-    value = rec.get(key, _MISSING)
+    value = rec.get(key, MISSING)
     if isinstance(value, str) and len(value) <= 64:
         try:
             return parse_iso(value)
         except ValueError:
             pass
-    raise FieldError(field or key, value, f"an ISO 8601 date-time such as 2024-05-01T12:00:00Z ({_TIME})")
+    raise FieldError(field or key, value, Text("expected_iso_time"))
 
 
 def epoch_time(rec: dict, key: str, field: str | None = None) -> datetime:
     """A required time in epoch seconds, as a number or as numeric text (Slack's ts, Telegram's date)."""
-    value = rec.get(key, _MISSING)
+    value = rec.get(key, MISSING)
     if isinstance(value, (int, float, str)) and not isinstance(value, bool) and len(str(value)) <= 64:
         try:
             return from_epoch(value)
         except ValueError:
             pass
-    raise FieldError(field or key, value, f"epoch seconds such as 1714564800 or \"1714564800.000200\" ({_TIME})")
+    raise FieldError(field or key, value, Text("expected_epoch_seconds"))
 
 
 def record_label(label: str, index: int, rec) -> str:
@@ -128,16 +131,17 @@ def record_label(label: str, index: int, rec) -> str:
     return f"{label}[{index}]"
 
 
-def records(path, label: str, items: Iterable, convert: Callable[[dict], Event | None], hint: str) -> Iterator[Event]:
+def records(path, label: str, items: Iterable, convert: Callable[[dict], Event | None], hint: str | Text) -> Iterator[Event]:
     """Convert each record (skipping nulls and records convert maps to None), naming the record on a bad field."""
     for index, rec in enumerate(items):
         if rec is None:
             continue
         try:
             if not isinstance(rec, dict):
-                raise FieldError(label, rec, "each entry to be an object ({...})")
+                raise FieldError(label, rec, Text("expected_each_object"))
             ev = convert(rec)
         except FieldError as exc:
-            raise IngestError(path, f"{record_label(label, index, rec)}: {exc}", hint) from None
+            raise IngestError(path, Text("in_record", {"where": record_label(label, index, rec), "problem": exc.text}),
+                              hint) from None
         if ev is not None:
             yield ev

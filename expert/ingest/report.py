@@ -20,7 +20,7 @@ INGEST_TEXTS = "ingest.yaml"
 HISTORY_MONTHS = 36  # months of history a report draws
 _BARS = "▁▂▃▄▅▆▇█"
 SECTIONS = ("notes", "definitions")
-OPTIONAL_SECTIONS = ("warnings", "bot_rules", "evidence")
+OPTIONAL_SECTIONS = ("warnings", "bot_rules", "evidence", "errors")
 # en_one: the English text when the count it opens with is 1 ("1 bot event was", not "1 bot events were").
 TEXT_KEYS = ("en", "zh", "en_one")
 _FIRST_PLACEHOLDER = re.compile(r"\{(\w+)\}")
