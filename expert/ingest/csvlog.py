@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.model import Event, IngestError, Text, printable
+from expert.ingest.records import MISSING, FieldError
 from expert.ingest.timeparse import UTC, parse_any
 
 __all__ = ["capped_lines", "read_csv", "read_jsonl", "CsvLog", "columns", "flag", "FIELDS", "MAX_MULTILINE_CELL", "MAX_LINE"]
@@ -20,7 +21,7 @@ __all__ = ["capped_lines", "read_csv", "read_jsonl", "CsvLog", "columns", "flag"
 MAX_MULTILINE_CELL = 10_000
 MAX_LINE = 1 << 20  # 1 MiB: no record of an event log is that long (an endless line would fill memory)
 FIELDS = ("timestamp", "actor", "kind", "thread", "reply_to", "channel", "is_staff", "is_bot", "msg_id", "name")
-_JSONL_HINT = "each line must be a JSON object with timestamp (ISO 8601 or epoch seconds) and actor"
+_JSONL_HINT = Text("hint_jsonl")
 _TRUE = frozenset({"1", "true", "yes", "y", "t"})
 
 
@@ -44,8 +45,7 @@ def columns(path: Path, header: list[str]) -> dict[str, int]:
     index = {name.strip().lower(): i for i, name in enumerate(header)}
     missing = [c for c in ("timestamp", "actor") if c not in index]
     if missing:
-        raise IngestError(path, f"CSV header lacks column(s) {', '.join(missing)}",
-                          "an event log needs at least 'timestamp' and 'actor' columns")
+        raise IngestError(path, Text("csv_missing_columns", {"columns": ", ".join(missing)}), Text("hint_csv_columns"))
     return {f: index[f] for f in FIELDS if f in index}
 
 
@@ -59,8 +59,8 @@ def capped_lines(fh, path: Path) -> Iterator[str]:
             return
         number += 1
         if len(line) > MAX_LINE and line[-1] != "\n":
-            raise IngestError(path, f"line {number} is longer than {MAX_LINE // (1 << 20)} MiB",
-                              "an event log has one short record per line: check that this is the export you meant")
+            raise IngestError(path, Text("line_too_long", {"line": number, "limit": MAX_LINE // (1 << 20)}),
+                              Text("hint_line_too_long"))
         yield line
 
 
@@ -83,7 +83,7 @@ class CsvLog:
             rows = self.rows = csv.reader(capped_lines(fh, self.path))
             header = next(rows, None)
             if not header:
-                raise IngestError(self.path, "file is empty", "export the event log with a header row")
+                raise IngestError(self.path, Text("file_empty"), Text("hint_csv_header"))
             cols = columns(self.path, header)
             yield from _csv_events(self.path, rows, cols, self.ids)
 
@@ -114,8 +114,7 @@ def _runaway(row: list[str], width: int) -> bool:
 
 def _quote_error(path: Path, line: int, detail: str = "") -> IngestError:
     """The error for a quote opened on `line` and never closed (rows after it would silently vanish)."""
-    return IngestError(path, f"unterminated quote starting at line {line}: the rows after it were read as one cell{detail}",
-                       'close the quote (a " inside a cell is written "") or remove the stray quote, then re-run')
+    return IngestError(path, Text("csv_unterminated_quote", {"line": line, "detail": detail}), Text("hint_close_quote"))
 
 
 def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iterator[Event]:
@@ -141,7 +140,7 @@ def _csv_events(path: Path, rows, cols: dict[str, int], ids: Identities) -> Iter
             who = who_cache.get(key)
             if who is None:
                 if not actor:
-                    raise IngestError(path, f"line {lineno}: empty actor", "every row needs an actor")
+                    raise IngestError(path, Text("csv_empty_actor", {"line": lineno}), Text("hint_csv_actor"))
                 who = who_cache[key] = resolve(actor, name, flag(bot), flag(staff))
             try:
                 t = fromiso(ts)
@@ -159,7 +158,7 @@ def _csv_error(path: Path, line: int, exc: csv.Error) -> IngestError:
     """A csv module error with its line; an over-long field is almost always a quote never closed."""
     if "field larger" in str(exc):
         return _quote_error(path, line, f" ({exc})")
-    return IngestError(path, f"line {line}: malformed CSV: {exc}", "re-export the file; it looks corrupted")
+    return IngestError(path, Text("csv_malformed", {"line": line, "detail": str(exc)}), Text("hint_reexport_corrupted"))
 
 
 def _slow_time(path: Path, lineno: int, text: str) -> datetime:
@@ -167,8 +166,8 @@ def _slow_time(path: Path, lineno: int, text: str) -> datetime:
     try:
         return parse_any(text)
     except ValueError as exc:
-        raise IngestError(path, f"line {lineno}: bad timestamp {text!r}",
-                          "timestamps must be ISO 8601 or epoch seconds") from exc
+        raise IngestError(path, Text("csv_bad_timestamp", {"line": lineno, "value": repr(text)}),
+                          Text("hint_csv_timestamp")) from exc
 
 
 def read_jsonl(path, ids: Identities) -> Iterator[Event]:
@@ -186,15 +185,17 @@ def _json_event(path: Path, lineno: int, line: str, ids: Identities) -> Event:
         rec = json.loads(line)
         actor = _blank(rec.get("actor"))
         if actor is None:
-            raise ValueError("missing actor")
+            raise FieldError("actor", MISSING, Text("expected_required_text"))
         pid, is_bot, is_staff = ids.resolve(actor, _blank(rec.get("name")) or "",
                                             flag(rec.get("is_bot")), flag(rec.get("is_staff")))
         if rec.get("timestamp") in (None, ""):
-            raise ValueError("field 'timestamp' is missing")
+            raise FieldError("timestamp", MISSING, Text("expected_jsonl_time"))
         return Event(parse_any(str(rec["timestamp"])), pid, _blank(rec.get("kind")) or "message",
                      _blank(rec.get("thread")), ids.ref(_blank(rec.get("reply_to"))), _blank(rec.get("channel")),
                      is_staff, is_bot, ids.ref(_blank(rec.get("msg_id"))))
+    except FieldError as exc:
+        raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": exc.text}), _JSONL_HINT) from None
     except RecursionError:
-        raise IngestError(path, f"line {lineno}: nested too deeply to read", _JSONL_HINT) from None
+        raise IngestError(path, Text("jsonl_too_deep", {"line": lineno}), _JSONL_HINT) from None
     except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise IngestError(path, f"line {lineno}: {printable(str(exc)[:300])}", _JSONL_HINT) from None
+        raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": printable(str(exc)[:300])}), _JSONL_HINT) from None
