@@ -5,14 +5,14 @@ from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json
-from expert.ingest.model import Event, IngestError, Skipped
+from expert.ingest.model import Event, IngestError, Skipped, Text
 from expert.ingest.records import FieldError, iso_time, mapping, records, text
 
 __all__ = ["read_discord", "events_from_discord"]
 
 # System messages (joins, pins, calls, renames) are not conversation.
 _CONVERSATION = frozenset({"Default", "Reply", "ThreadStarterMessage"})
-_HINT = "this DiscordChatExporter file looks hand-edited or corrupted; export the channel again"
+_HINT = Text("hint_discord")
 
 
 def read_discord(path, ids: Identities) -> Iterator[Event]:
@@ -35,7 +35,7 @@ def events_from_discord(doc: dict, ids: Identities, path="") -> Iterator[Event]:
     try:
         channel = _channel_label(mapping(doc, "channel"))
     except FieldError as exc:
-        raise IngestError(path, str(exc), _HINT) from None
+        raise IngestError(path, exc.text, _HINT) from None
     seen: set[str] = set()
     skipped = Skipped()
     yield from records(path, "messages", doc["messages"], lambda m: _message_event(m, channel, ids, seen, skipped), _HINT)

@@ -5,14 +5,14 @@ from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 from expert.ingest.records import FieldError, iso_time, mapping, records, sequence, text, whole
 
 __all__ = ["read_discourse", "is_discourse"]
 
 # Discourse's own accounts: system (-1) and discobot (-2) have non-positive user ids.
 _SYSTEM_NAMES = frozenset({"system", "discobot"})
-_HINT = "this Discourse API page looks hand-edited or corrupted; fetch it again"
+_HINT = Text("hint_discourse")
 
 
 def is_discourse(doc) -> bool:
@@ -37,7 +37,7 @@ def read_discourse(path, ids: Identities) -> Iterator[Event]:
         else:
             yield from records(path, "post", [doc], lambda p: _post_event(p, ids), _HINT)
     except FieldError as exc:
-        raise IngestError(path, str(exc), _HINT) from None
+        raise IngestError(path, exc.text, _HINT) from None
 
 
 def _post_event(post: dict, ids: Identities) -> Event:

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 
 from expert.ingest.fields import describe, field, iso_time, load_pages
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 
 __all__ = ["read_github", "STAFF_ASSOCIATIONS"]
 
 # author_association values of people with write access to the repository.
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 _THREAD = re.compile(r"/repos/([^/]+/[^/]+)/(?:issues|pulls)/(\d+)(?:$|[/?#])")
-_HINT = "expected GitHub REST API pages: issues, pulls, issue comments, review comments or reviews"
+_HINT = Text("hint_github")
 
 
 def read_github(path, ids: Identities) -> Iterator[Event]:

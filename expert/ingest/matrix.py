@@ -11,13 +11,13 @@ from collections.abc import Iterator
 
 from expert.ingest.fields import describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 
 __all__ = ["read_matrix", "MODERATOR_LEVEL"]
 
 MODERATOR_LEVEL = 50
 _MESSAGES = frozenset({"m.room.message", "m.room.encrypted", "m.sticker"})
-_HINT = "expected a saved Matrix /rooms/{id}/messages (chunk), /sync (rooms) or /context response"
+_HINT = Text("hint_matrix")
 
 
 def read_matrix(path, ids: Identities) -> Iterator[Event]:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import MIB, load_json, loads_json, read_capped, too_big
-from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.model import Event, IngestError, Text, printable
 from expert.ingest.records import epoch_time, records, text
 
 __all__ = ["read_slack", "MAX_MEMBER_BYTES", "MAX_DAY_BYTES", "MAX_ARCHIVE_BYTES", "member_cap"]
@@ -22,7 +22,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
 MAX_MEMBER_BYTES = 128 * MIB
 MAX_DAY_BYTES = 32 * MIB
 MAX_ARCHIVE_BYTES = 16 * 1024 * MIB
-_HINT = "this Slack export looks hand-edited or corrupted; re-export it"
+_HINT = Text("hint_slack")
 _META = ("channels.json", "groups.json", "mpims.json", "dms.json")
 # Membership and housekeeping subtypes are not conversation.
 _SKIP = frozenset({"channel_join", "channel_leave", "channel_topic", "channel_purpose", "channel_name",

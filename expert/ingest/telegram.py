@@ -5,12 +5,12 @@ from collections.abc import Iterator
 
 from expert.ingest.identity import Identities
 from expert.ingest.jsonfile import load_json
-from expert.ingest.model import Event, IngestError, printable
+from expert.ingest.model import Event, IngestError, Text, printable
 from expert.ingest.records import FieldError, epoch_time, iso_time, mapping, records, sequence, text
 
 __all__ = ["read_telegram", "chats_of"]
 
-_HINT = "this Telegram export looks hand-edited or corrupted; export the chat again"
+_HINT = Text("hint_telegram")
 
 
 def chats_of(doc) -> list[dict] | None:
@@ -47,7 +47,7 @@ def _chat_events(path, number: int | None, chat: dict, ids: Identities) -> Itera
         channel = printable(text(chat, "id", f"{prefix}id") or text(chat, "name", f"{prefix}name") or "")
         messages = sequence(chat, "messages", f"{prefix}messages")
     except FieldError as exc:
-        raise IngestError(path, str(exc), _HINT) from None
+        raise IngestError(path, exc.text, _HINT) from None
     yield from records(path, f"{prefix}messages", messages, lambda m: _desktop_event(m, channel, ids), _HINT)
 
 

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 from expert.ingest.fields import describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 
 __all__ = ["read_zulip"]
 
-_HINT = "expected a saved Zulip GET /messages response: {\"result\": \"success\", \"messages\": [...]}"
+_HINT = Text("hint_zulip")
 
 
 def read_zulip(path, ids: Identities) -> Iterator[Event]:
