@@ -38,6 +38,14 @@ CASES = [
      ("line 2: empty actor", "every row needs an actor")),
     ("csv-bad-timestamp", "e.csv", "timestamp,actor\nsoon,a\n", [], ("第 2 行:时间戳 'soon' 无效",),
      ("line 2: bad timestamp 'soon'", "timestamps must be ISO 8601 or epoch seconds")),
+    ("no-events", "t.json", '{"messages": []}', ["--input-format", "telegram"], ("没有找到任何事件", "只有系统消息"),
+     ("no events found", "the export is empty or holds only system messages")),
+    ("telegram-nothing", "t.json", '{"personal_information": {}}', [], ("没有找到“messages”或“chats.list”",),
+     ("no 'messages' or 'chats.list' found", "expected a Telegram Desktop JSON export")),
+    ("discord-nothing", "d.json", '{"guild": {}}', [], ("没有“messages”列表", "DiscordChatExporter"),
+     ("no 'messages' list", "expected a DiscordChatExporter JSON export")),
+    ("not-utf8", "e.csv", b"timestamp,actor\n2024-01-01T00:00:00Z,caf\xe9\n", [], ("不是 UTF-8 文本:字节 0xe9 无法解码",),
+     ("not UTF-8 text: byte 0xe9 cannot be decoded", "re-export as UTF-8")),
     ("csv-unterminated-quote", "e.csv", 'timestamp,actor\n2024-01-01T00:00:00Z,"a\n' + "2024-01-02T00:00:00Z,b\n" * 3,
      [], ("第 2 行开始的引号没有闭合",), ("unterminated quote starting at line 2",)),
 ]
@@ -45,12 +53,14 @@ CASES = [
 ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b")
 
 
-def _export(tmp_path: Path, name: str, content: str | None) -> Path:
+def _export(tmp_path: Path, name: str, content: str | bytes | None) -> Path:
     """The bad export file (content None: a ZIP archive that is not a Slack export)."""
     path = tmp_path / name
     if content is None:
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr("notes.txt", "hello")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
     return path

@@ -17,7 +17,7 @@ from expert.ingest.facts import monthly_series, summarise
 from expert.ingest.identity import Identities
 from expert.ingest.latest import Source, sources
 from expert.ingest.metrics import Accumulator
-from expert.ingest.model import Event, IngestError, IngestWarnings, collecting, warn
+from expert.ingest.model import Event, IngestError, IngestWarnings, Text, collecting, warn
 from expert.ingest.report import Analysis, ExcludedBot, Note, Window, Windows
 from expert.ingest.timeparse import UTC, parse_any
 
@@ -28,7 +28,7 @@ READER_CHOICES = ("auto", "stream", "columnar")
 COLUMNAR_BYTES = 8 << 20  # a CSV log this large is read by the columnar reader when pyarrow is installed
 # Formats whose exports say who is staff (Discourse staff/admin/moderator, Slack users.json admins).
 STAFF_FLAG_FORMATS = frozenset({"discourse", "slack", "github", "matrix"})
-_NO_EVENTS = ("no events found", "the export is empty or holds only system messages")
+_NO_EVENTS = (Text("no_events"), Text("hint_no_events"))
 
 
 def _aware(value, name: str) -> datetime | None:
@@ -63,8 +63,7 @@ def _analyze(path, fmt: str | None, since, until, window_days: int, bots: tuple[
     """analyze_export's work, with the garbage collector paused."""
     path = Path(path)
     if str(path) == "-":
-        raise IngestError(path, "an export cannot be read from standard input",
-                          "save it to a file and analyze that file")
+        raise IngestError(path, Text("stdin"), Text("hint_stdin"))
     fmt = fmt or detect_format(path)
     since, until = _aware(since, "since"), _aware(until, "until")
     if since is not None and until is not None:
@@ -158,10 +157,9 @@ def _readable(path: Path):
     try:
         yield
     except UnicodeDecodeError as exc:
-        raise IngestError(path, f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
-                          "re-export as UTF-8, or convert it (e.g. iconv -f latin1 -t utf-8)") from None
+        raise IngestError(path, Text("not_utf8", {"byte": f"0x{exc.object[exc.start]:02x}"}), Text("hint_utf8")) from None
     except csv.Error as exc:
-        raise IngestError(path, f"malformed CSV: {exc}", "re-export the file; it looks corrupted") from None
+        raise IngestError(path, Text("malformed_csv", {"detail": str(exc)}), Text("hint_reexport_corrupted")) from None
 
 
 def _columnar(path: Path, fmt: str, reader: str | None, options: dict, who: tuple):

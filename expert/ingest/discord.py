@@ -19,7 +19,7 @@ def read_discord(path, ids: Identities) -> Iterator[Event]:
     """Read one exported channel file (a single JSON document)."""
     doc = load_json(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-        raise IngestError(path, "no 'messages' list", "expected a DiscordChatExporter JSON export")
+        raise IngestError(path, Text("discord_no_messages"), Text("hint_discord_json"))
     yield from events_from_discord(doc, ids, path)
 
 

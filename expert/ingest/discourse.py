@@ -26,7 +26,7 @@ def read_discourse(path, ids: Identities) -> Iterator[Event]:
     """Read one Discourse API JSON document."""
     doc = load_json(path)
     if not is_discourse(doc):
-        raise IngestError(path, "no post_stream, topic_list or post found", "expected Discourse API JSON")
+        raise IngestError(path, Text("discourse_nothing"), Text("hint_discourse_json"))
     try:
         if "post_stream" in doc:
             topic = {"topic_id": text(doc, "id"), "category_id": text(doc, "category_id")}

@@ -8,7 +8,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError
+from expert.ingest.model import Event, IngestError, Text
 from expert.ingest.timeparse import UTC
 
 __all__ = ["read_mbox"]
@@ -21,7 +21,7 @@ def read_mbox(path, ids: Identities) -> Iterator[Event]:
         box = mailbox.mbox(path, create=False)
         keys = box.iterkeys()
     except (OSError, mailbox.Error) as exc:
-        raise IngestError(path, f"cannot open mbox: {exc}", "pass an mbox file") from exc
+        raise IngestError(path, Text("mbox_cannot_open", {"detail": str(exc)}), Text("hint_mbox")) from exc
     try:
         for key in keys:
             ev = _message_event(box.get_message(key), ids)

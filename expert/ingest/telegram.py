@@ -35,7 +35,7 @@ def read_telegram(path, ids: Identities) -> Iterator[Event]:
         return
     chats = chats_of(doc)
     if chats is None:
-        raise IngestError(path, "no 'messages' or 'chats.list' found", "expected a Telegram Desktop JSON export")
+        raise IngestError(path, Text("telegram_nothing"), Text("hint_telegram_json"))
     for number, chat in enumerate(chats):
         yield from _chat_events(path, number if len(chats) > 1 else None, chat, ids)
 
