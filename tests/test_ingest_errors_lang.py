@@ -46,6 +46,17 @@ CASES = [
      ("no 'messages' list", "expected a DiscordChatExporter JSON export")),
     ("not-utf8", "e.csv", b"timestamp,actor\n2024-01-01T00:00:00Z,caf\xe9\n", [], ("不是 UTF-8 文本:字节 0xe9 无法解码",),
      ("not UTF-8 text: byte 0xe9 cannot be decoded", "re-export as UTF-8")),
+    ("page-member-field", "issues.json", '[{"url": "https://api.github.com/repos/a/b/issues/1", "number": 1, '
+     '"user": {"login": 5}, "created_at": "2024-01-01T00:00:00Z"}]', ["--input-format", "github"],
+     ("第 1 条记录的“user”中:字段“login”的值为 5",), ("record 1.user: field 'login' is 5; expected text",)),
+    ("github-unknown-record", "issues.json", '[{"id": 1}]', ["--input-format", "github"],
+     ("第 1 条记录中:既不是 issue", "GitHub 的 REST API 页面"),
+     ("record 1: not an issue, pull request, comment or review", "expected GitHub REST API pages")),
+    ("page-field", "z.json", '{"result": "success", "messages": 5}', ["--input-format", "zulip"],
+     ("页面中:字段“messages”的值为 5",), ("the page: field 'messages' is 5; expected a list",)),
+    ("page-api-error", "m.json", '{"errcode": "M_FORBIDDEN", "error": "no", "chunk": []}', ["--input-format", "matrix"],
+     ("页面是一个 Matrix API 错误", "请求成功后"),
+     ("the page is a Matrix API error: 'no'", "save the page again once the request succeeds")),
     ("csv-unterminated-quote", "e.csv", 'timestamp,actor\n2024-01-01T00:00:00Z,"a\n' + "2024-01-02T00:00:00Z,b\n" * 3,
      [], ("第 2 行开始的引号没有闭合",), ("unterminated quote starting at line 2",)),
 ]

@@ -18,9 +18,10 @@ from expert.ingest.records import iso_time as _iso
 from expert.ingest.timeparse import from_epoch
 from expert.yamlio import short_repr
 
-__all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT"]
+__all__ = ["field", "describe", "json_files", "load_pages", "iso_time", "epoch_time", "PAGE_HINT", "THE_PAGE"]
 
 PAGE_HINT = Text("hint_page")
+THE_PAGE = Text("where_page")  # a field of the page itself, not of one of its records
 _KINDS: dict[str, tuple[tuple[type, ...], Text]] = {
     "text": ((str,), Text("expected_text")), "integer": ((int,), Text("expected_integer")),
     "number": ((int, float), Text("expected_number")), "object": ((dict,), Text("expected_object")),
@@ -37,12 +38,13 @@ def describe(value: Any) -> str | Text:
     return "null" if value is None else printable(short_repr(value))
 
 
-def _fail(path, where: str, exc: FieldError) -> IngestError:
-    """The IngestError for a FieldError found in record `where` of file `path`."""
-    return IngestError(path, Text("in_record", {"where": where, "problem": exc.text}), PAGE_HINT)
+def _fail(path, where: str | Text, exc: FieldError) -> IngestError:
+    """The IngestError for a FieldError found in record `where` (a label such as messages[3], or a Text) of `path`."""
+    key = "in_record" if isinstance(where, str) else "at_place"
+    return IngestError(path, Text(key, {"where": where, "problem": exc.text}), PAGE_HINT)
 
 
-def field(path, where: str, record: dict, key: str, kind: str, *, required: bool = True):
+def field(path, where: str | Text, record: dict, key: str, kind: str, *, required: bool = True):
     """record[key] checked against `kind` (see _KINDS); absent or null gives None unless required."""
     types, allowed = _KINDS[kind]
     value = record.get(key)
@@ -54,7 +56,7 @@ def field(path, where: str, record: dict, key: str, kind: str, *, required: bool
     return value
 
 
-def iso_time(path, where: str, record: dict, key: str, *, required: bool = True):
+def iso_time(path, where: str | Text, record: dict, key: str, *, required: bool = True):
     """An ISO 8601 field as aware UTC (None when absent and optional), or an error naming it."""
     if record.get(key) is None and not required:
         return None
@@ -64,7 +66,7 @@ def iso_time(path, where: str, record: dict, key: str, *, required: bool = True)
         raise _fail(path, where, exc) from None
 
 
-def epoch_time(path, where: str, record: dict, key: str, scale: float = 1.0):
+def epoch_time(path, where: str | Text, record: dict, key: str, scale: float = 1.0):
     """An epoch field (seconds, or milliseconds with scale=1000) as aware UTC, or an error naming it."""
     if scale == 1.0:
         try:

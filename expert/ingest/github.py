@@ -34,43 +34,44 @@ def read_github(path, ids: Identities) -> Iterator[Event]:
                     yield ev
 
 
-def _records(path, doc) -> Iterator[tuple[str, dict]]:
+def _records(path, doc) -> Iterator[tuple[Text, dict]]:
     """The records of a page: a list, a search result's items, or one object; API errors are reported."""
     if isinstance(doc, dict) and isinstance(doc.get("items"), list):
         doc = doc["items"]
     elif isinstance(doc, dict) and "message" in doc and "url" not in doc and "number" not in doc:
-        raise IngestError(path, f"the page is a GitHub API error: {describe(doc['message'])}",
-                          "save the page again once the request succeeds")
+        raise IngestError(path, Text("page_api_error", {"service": "GitHub", "value": describe(doc["message"])}),
+                          Text("hint_retry_page"))
     if isinstance(doc, dict):
-        yield "record 1", doc
+        yield Text("where_record_n", {"index": 1}), doc
         return
     if not isinstance(doc, list):
-        raise IngestError(path, f"the page is {describe(doc)}, not a list or object of records", _HINT)
+        raise IngestError(path, Text("page_not_records", {"value": describe(doc)}), _HINT)
     for i, record in enumerate(doc, start=1):
         if not isinstance(record, dict):
-            raise IngestError(path, f"record {i} is {describe(record)}, expected an object", _HINT)
-        yield f"record {i}", record
+            raise IngestError(path, Text("item_not_object", {"where": Text("where_record_n", {"index": i}),
+                                                             "value": describe(record)}), _HINT)
+        yield Text("where_record_n", {"index": i}), record
 
 
-def _thread(path, where: str, record: dict, key: str) -> tuple[str, str]:
+def _thread(path, where: Text, record: dict, key: str) -> tuple[str, str]:
     """(thread, repository) from an API url such as .../repos/owner/repo/issues/12."""
     url = field(path, where, record, key, "text")
     m = _THREAD.search(url)
     if m is None:
-        raise IngestError(path, f"{where}: field {key!r} is {describe(url)}, expected a "
-                          ".../repos/<owner>/<repo>/issues/<n> or .../pulls/<n> API url", _HINT)
+        raise IngestError(path, Text("at_place", {"where": where, "problem": Text("github_bad_url", {
+            "field": key, "value": describe(url)})}), _HINT)
     return f"{m.group(1)}#{m.group(2)}", m.group(1)
 
 
-def _who(path, where: str, record: dict, key: str, ids: Identities):
+def _who(path, where: Text, record: dict, key: str, ids: Identities):
     """(pseudonym, is_bot, is_staff) of a user object; a deleted account (null) is GitHub's 'ghost'."""
     user = field(path, where, record, key, "object", required=False) or {"login": "ghost"}
-    login = field(path, f"{where}.{key}", user, "login", "text")
+    login = field(path, Text("where_member", {"where": where, "field": key}), user, "login", "text")
     staff = record.get("author_association") in STAFF_ASSOCIATIONS
     return ids.resolve(login, login, user.get("type") == "Bot", staff)
 
 
-def _events(path, where: str, record: dict, ids: Identities) -> Iterator[Event]:
+def _events(path, where: Text, record: dict, ids: Identities) -> Iterator[Event]:
     """Dispatch one record by shape: issue/pull request, issue comment, review comment or review."""
     if "number" in record:
         yield from _opened(path, where, record, ids)
@@ -82,11 +83,10 @@ def _events(path, where: str, record: dict, ids: Identities) -> Iterator[Event]:
     elif "pull_request_url" in record:
         yield _reply(path, where, record, ids, "pull_request_url", "created_at", "r")
     else:
-        raise IngestError(path, f"{where}: not an issue, pull request, comment or review "
-                          "(no 'number', 'issue_url' or 'pull_request_url' field)", _HINT)
+        raise IngestError(path, Text("at_place", {"where": where, "problem": Text("github_unknown_record")}), _HINT)
 
 
-def _opened(path, where: str, record: dict, ids: Identities) -> Iterator[Event]:
+def _opened(path, where: Text, record: dict, ids: Identities) -> Iterator[Event]:
     """An issue or pull request opens its thread; a closed one also yields its close event."""
     field(path, where, record, "number", "integer")
     thread, repo = _thread(path, where, record, "url")
@@ -102,7 +102,7 @@ def _opened(path, where: str, record: dict, ids: Identities) -> Iterator[Event]:
         yield Event(closed, pid, "close", thread, None, repo, staff, bot, None)
 
 
-def _reply(path, where: str, record: dict, ids: Identities, url_key: str, time_key: str, tag: str) -> Event:
+def _reply(path, where: Text, record: dict, ids: Identities, url_key: str, time_key: str, tag: str) -> Event:
     """A comment, review comment or review: a reply in its issue's or pull request's thread."""
     thread, repo = _thread(path, where, record, url_key)
     rid = field(path, where, record, "id", "text or integer")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from expert.ingest.fields import describe, epoch_time, field, load_pages
+from expert.ingest.fields import THE_PAGE, describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, Text
 
@@ -44,29 +44,29 @@ def read_matrix(path, ids: Identities) -> Iterator[Event]:
 def _room_events(path, doc) -> Iterator[tuple[str, str | None, dict]]:
     """(where, room id, event) for every event of a /messages, /context or /sync response."""
     if not isinstance(doc, dict):
-        raise IngestError(path, f"the page is {describe(doc)}, not a response object", _HINT)
+        raise IngestError(path, Text("page_not_response", {"value": describe(doc)}), _HINT)
     if "errcode" in doc:
-        raise IngestError(path, f"the page is a Matrix API error: {describe(doc.get('error') or doc['errcode'])}",
-                          "save the page again once the request succeeds")
+        error = describe(doc.get("error") or doc["errcode"])
+        raise IngestError(path, Text("page_api_error", {"service": "Matrix", "value": error}), Text("hint_retry_page"))
     if "rooms" in doc or "next_batch" in doc:
         yield from _sync_events(path, doc)
         return
     if not any(k in doc for k in ("chunk", "event", "events_before", "events_after")):
-        raise IngestError(path, "no 'chunk', 'rooms' or 'event' field", _HINT)
+        raise IngestError(path, Text("matrix_nothing"), _HINT)
     for key in ("state", "events_before", "chunk", "events_after"):
-        yield from _listed(path, key, field(path, "the page", doc, key, "list", required=False) or [], None)
+        yield from _listed(path, key, field(path, THE_PAGE, doc, key, "list", required=False) or [], None)
     if "event" in doc:
-        yield from _listed(path, "event", [field(path, "the page", doc, "event", "object")], None)
+        yield from _listed(path, "event", [field(path, THE_PAGE, doc, "event", "object")], None)
 
 
 def _sync_events(path, doc: dict) -> Iterator[tuple[str, str | None, dict]]:
     """Timeline and state events of the joined and left rooms of a /sync response."""
-    rooms = field(path, "the page", doc, "rooms", "object", required=False) or {}
+    rooms = field(path, THE_PAGE, doc, "rooms", "object", required=False) or {}
     for section in ("join", "leave"):
         for room, body in (field(path, "rooms", rooms, section, "object", required=False) or {}).items():
             where = f"rooms.{section}[{describe(room)}]"
             if not isinstance(body, dict):
-                raise IngestError(path, f"{where} is {describe(body)}, expected an object", _HINT)
+                raise IngestError(path, Text("item_not_object", {"where": where, "value": describe(body)}), _HINT)
             for part in ("state", "timeline"):
                 block = field(path, where, body, part, "object", required=False) or {}
                 events = field(path, f"{where}.{part}", block, "events", "list", required=False) or []
@@ -78,7 +78,7 @@ def _listed(path, label: str, events: list, room: str | None) -> Iterator[tuple[
     for i, ev in enumerate(events, start=1):
         where = f"{label}[{i}]" if label != "event" else "event"
         if not isinstance(ev, dict):
-            raise IngestError(path, f"{where} is {describe(ev)}, expected an event object", _HINT)
+            raise IngestError(path, Text("item_not_event", {"where": where, "value": describe(ev)}), _HINT)
         field(path, where, ev, "type", "text")
         rid = ev.get("room_id") if isinstance(ev.get("room_id"), str) else room
         yield where, rid, ev

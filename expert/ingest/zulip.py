@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from expert.ingest.fields import describe, epoch_time, field, load_pages
+from expert.ingest.fields import THE_PAGE, describe, epoch_time, field, load_pages
 from expert.ingest.identity import Identities
 from expert.ingest.model import Event, IngestError, Text
 
@@ -37,15 +37,15 @@ def read_zulip(path, ids: Identities) -> Iterator[Event]:
 def _messages(path, doc) -> Iterator[tuple[str, dict]]:
     """The message objects of one response, or an error naming what is wrong with it."""
     if not isinstance(doc, dict):
-        raise IngestError(path, f"the page is {describe(doc)}, not a response object", _HINT)
+        raise IngestError(path, Text("page_not_response", {"value": describe(doc)}), _HINT)
     if doc.get("result", "success") != "success":
-        raise IngestError(path, f"the page is a Zulip API error: {describe(doc.get('msg'))}",
-                          "save the page again once the request succeeds")
-    messages = field(path, "the page", doc, "messages", "list")
+        raise IngestError(path, Text("page_api_error", {"service": "Zulip", "value": describe(doc.get("msg"))}),
+                          Text("hint_retry_page"))
+    messages = field(path, THE_PAGE, doc, "messages", "list")
     for i, m in enumerate(messages, start=1):
         where = f"messages[{i}]"
         if not isinstance(m, dict):
-            raise IngestError(path, f"{where} is {describe(m)}, expected an object", _HINT)
+            raise IngestError(path, Text("item_not_object", {"where": where, "value": describe(m)}), _HINT)
         yield where, m
 
 
@@ -58,7 +58,8 @@ def _topic(path, where: str, m: dict) -> tuple[str, str] | tuple[None, None]:
         stream = str(field(path, where, m, "stream_id", "integer"))
     topic = m.get("subject", m.get("topic"))
     if not isinstance(topic, str):
-        raise IngestError(path, f"{where}: field 'subject' is {describe(topic)}, expected text", _HINT)
+        problem = Text("zulip_bad_subject", {"value": describe(topic)})
+        raise IngestError(path, Text("in_record", {"where": where, "problem": problem}), _HINT)
     return stream, f"{stream}/{topic}"
 
 
