@@ -11,6 +11,7 @@ import pytest
 from expert.cli import main
 from expert.ingest import IngestError, detect_format
 
+FOLDER = ()  # the export is an empty folder
 # id, file name, content, extra options, (Chinese needles), (English needles); the file's name is always checked.
 CASES = [
     ("json-unrecognised", "u.json", '{"foo": 1}', [], ("无法识别的 JSON 文档类型", "支持的格式"),
@@ -18,7 +19,7 @@ CASES = [
     ("format-unrecognised", "notes.txt", "just some notes\n", [], ("无法识别的文件格式",),
      ("unrecognised file format (not CSV with timestamp/actor, JSON, ZIP or mbox)",)),
     ("file-empty", "empty.json", "", [], ("文件是空的", "请重新导出"), ("file is empty", "export again")),
-    ("zip-not-slack", "a.zip", None, [], ("不是 Slack 导出",), ("ZIP archive is not a Slack export",)),
+    ("zip-not-slack", "a.zip", {"notes.txt": "hello"}, [], ("不是 Slack 导出",), ("ZIP archive is not a Slack export",)),
     ("json-invalid", "t.json", '{"messages": [', ["--input-format", "telegram"], ("无效的 JSON", "截断"),
      ("invalid JSON: Expecting value", "re-export the file; it looks truncated or corrupted")),
     ("field-wrong", "t.json", '{"messages": [{"id": 5, "from_id": "u1", "date_unixtime": "soon", "type": "message"}]}',
@@ -57,6 +58,10 @@ CASES = [
     ("page-api-error", "m.json", '{"errcode": "M_FORBIDDEN", "error": "no", "chunk": []}', ["--input-format", "matrix"],
      ("页面是一个 Matrix API 错误", "请求成功后"),
      ("the page is a Matrix API error: 'no'", "save the page again once the request succeeds")),
+    ("slack-no-days", "s.zip", {"channels.json": "[]"}, [], ("没有找到按天保存的频道文件", "Slack 工作区"),
+     ("no channel day files (<channel>/<YYYY-MM-DD>.json) found", "this does not look like a Slack workspace export")),
+    ("git-not-repo", "repo", FOLDER, ["--input-format", "git"], ("不是 git 仓库", "裸仓库"),
+     ("not a git repository (no .git, and not a bare repository)", "point at a git working tree")),
     ("csv-unterminated-quote", "e.csv", 'timestamp,actor\n2024-01-01T00:00:00Z,"a\n' + "2024-01-02T00:00:00Z,b\n" * 3,
      [], ("第 2 行开始的引号没有闭合",), ("unterminated quote starting at line 2",)),
 ]
@@ -64,12 +69,15 @@ CASES = [
 ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b")
 
 
-def _export(tmp_path: Path, name: str, content: str | bytes | None) -> Path:
-    """The bad export file (content None: a ZIP archive that is not a Slack export)."""
+def _export(tmp_path: Path, name: str, content: str | bytes | dict[str, str] | tuple[()]) -> Path:
+    """The bad export: a file with this text or these bytes, a ZIP archive of these members, or an empty folder."""
     path = tmp_path / name
-    if content is None:
+    if content == FOLDER:
+        path.mkdir()
+    elif isinstance(content, dict):
         with zipfile.ZipFile(path, "w") as zf:
-            zf.writestr("notes.txt", "hello")
+            for member, text in content.items():
+                zf.writestr(member, text)
     elif isinstance(content, bytes):
         path.write_bytes(content)
     else:

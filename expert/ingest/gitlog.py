@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from expert.ingest.identity import Identities
-from expert.ingest.model import Event, IngestError, Skipped, printable
+from expert.ingest.model import Event, IngestError, Skipped, Text, printable
 from expert.ingest.timeparse import from_epoch
 
 __all__ = ["read_git", "git_dir", "GIT_SAFETY"]
@@ -54,16 +54,15 @@ def git_dir(path: Path) -> Path:
         return path
     for parent in path.resolve().parents:
         if (parent / ".git").exists():
-            raise IngestError(path, f"not the top level of a git repository (it is inside {printable(str(parent))})",
-                              f"point at the repository itself: {printable(str(parent))}")
-    raise IngestError(path, "not a git repository (no .git, and not a bare repository)",
-                      "point at a git working tree, a bare repository or its .git folder")
+            top = printable(str(parent))
+            raise IngestError(path, Text("git_not_top", {"top": top}), Text("hint_git_top", {"top": top}))
+    raise IngestError(path, Text("git_not_repo"), Text("hint_git_repo"))
 
 
 def _git_command(path: Path) -> list[str]:
     """Build the hardened git log command; author date/e-mail match the realdata derivation."""
     if shutil.which("git") is None:
-        raise IngestError(path, "git is not installed", "install git or export the log as CSV")
+        raise IngestError(path, Text("git_missing"), Text("hint_git_install"))
     safety = [arg for setting in GIT_SAFETY for arg in ("-c", setting)]
     # Absolute: git runs with cwd=path, where a relative --git-dir would be resolved a second time.
     return ["git", "--no-pager", f"--git-dir={git_dir(path).resolve()}", *safety, "log", "--all", "--no-color",
@@ -78,7 +77,8 @@ def read_git(path: str | os.PathLike[str], ids: Identities) -> Iterator[Event]:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=_git_env(), cwd=path)
     except OSError as exc:
-        raise IngestError(path, f"cannot run git: {exc.strerror or exc}", "check that git is installed") from None
+        raise IngestError(path, Text("git_cannot_run", {"detail": exc.strerror or str(exc)}),
+                          Text("hint_git_installed")) from None
     stdout, stderr = proc.stdout, proc.stderr
     assert stdout is not None and stderr is not None  # both are PIPEs
     skipped = Skipped()
@@ -91,8 +91,8 @@ def read_git(path: str | os.PathLike[str], ids: Identities) -> Iterator[Event]:
         code = proc.wait()
     skipped.report("git_commits_skipped", path.name)
     if code != 0 and "does not have any commits" not in err:
-        raise IngestError(path, f"git log failed: {printable(err.strip()[:500]) or code}",
-                          "point at a git working tree or bare repo you own")
+        raise IngestError(path, Text("git_log_failed", {"detail": printable(err.strip()[:500]) or code}),
+                          Text("hint_git_own"))
 
 
 def _fields(stream: IO[bytes]) -> Iterator[list[bytes]]:
@@ -113,8 +113,7 @@ def _parse_stream(path: Path, stream: IO[bytes], ids: Identities, skipped: Skipp
     for raw_sha, when, email, name in _fields(stream):
         sha = raw_sha.strip().decode("ascii", "replace")
         if len(sha) not in (40, 64) or not sha.isalnum():
-            raise IngestError(path, f"unexpected git log output near {printable(sha[:80])!r}",
-                              "check that the repository is not corrupted (git fsck)")
+            raise IngestError(path, Text("git_unexpected", {"near": repr(printable(sha[:80]))}), Text("hint_git_fsck"))
         stamp = _time(when)
         if stamp is None:
             skipped.add(sha)

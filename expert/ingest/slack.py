@@ -74,9 +74,8 @@ class _Source:
                 raise too_big(self.member(name), size, member_cap(name), "archive member")
             total += size
         if total > MAX_ARCHIVE_BYTES:
-            raise IngestError(self.path, f"the {len(members):,} JSON files to read unpack to {total / MIB:,.0f} MiB, "
-                                         f"over the {MAX_ARCHIVE_BYTES // MIB:,} MiB limit for one archive",
-                              "unpack the channels you need into a folder and analyze that folder")
+            values = {"count": f"{len(members):,}", "size": f"{total / MIB:,.0f}", "cap": f"{MAX_ARCHIVE_BYTES // MIB:,}"}
+            raise IngestError(self.path, Text("slack_too_big", values), Text("hint_slack_unpack"))
 
     def member(self, name: str) -> str:
         """How a member is named in messages: archive!member, with control characters escaped."""
@@ -91,7 +90,7 @@ class _Source:
             with self.zip.open(name) as fh:
                 data = read_capped(where, fh, member_cap(name), "archive member")
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError) as exc:
-            raise IngestError(where, f"cannot unpack archive member: {exc}", "re-download the export") from None
+            raise IngestError(where, Text("slack_cannot_unpack", {"detail": str(exc)}), Text("hint_redownload")) from None
         return loads_json(where, data)
 
     def where(self, name: str) -> str:
@@ -117,8 +116,8 @@ def _users(src: _Source) -> dict[str, dict]:
     doc = src.load(name)
     out: dict[str, dict] = {}
     if not isinstance(doc, list):
-        raise IngestError(src.where(name), f"expected a list of users, got {type(doc).__name__}",
-                          "users.json of a Slack export is a list of user objects")
+        raise IngestError(src.where(name), Text("slack_users_not_list", {"kind": type(doc).__name__}),
+                          Text("hint_slack_users"))
     for _ in records(src.where(name), "users", doc, lambda u: _user(u, out), _HINT):
         pass
     return out
@@ -138,11 +137,10 @@ def read_slack(path, ids: Identities) -> Iterator[Event]:
     try:
         src = _Source(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise IngestError(path, f"cannot open Slack export: {exc}", "pass the export ZIP or its unpacked folder") from exc
+        raise IngestError(path, Text("slack_cannot_open", {"detail": str(exc)}), Text("hint_slack_open")) from exc
     try:
         if not src.days:
-            raise IngestError(path, "no channel day files (<channel>/<YYYY-MM-DD>.json) found",
-                              "this does not look like a Slack workspace export")
+            raise IngestError(path, Text("slack_no_days"), Text("hint_slack_workspace"))
         users_file = [src.prefix + "users.json"] if src.has("users.json") else []
         src.check_sizes(users_file + [n for days in src.days.values() for n in days])
         users = _users(src)
@@ -156,7 +154,7 @@ def read_slack(path, ids: Identities) -> Iterator[Event]:
 def _day_events(where: str, messages, channel: str, users: dict, ids: Identities) -> Iterator[Event]:
     """Convert one day's message list, skipping joins/leaves and other housekeeping."""
     if not isinstance(messages, list):
-        raise IngestError(where, f"expected a list of messages, got {type(messages).__name__}", _HINT)
+        raise IngestError(where, Text("slack_messages_not_list", {"kind": type(messages).__name__}), _HINT)
     channel = printable(channel)
     yield from records(where, "messages", messages, lambda m: _message_event(m, channel, users, ids), _HINT)
 
