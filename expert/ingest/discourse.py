@@ -45,7 +45,7 @@ def _post_event(post: dict, ids: Identities) -> Event:
     topic = text(post, "topic_id")
     number = whole(post, "post_number", 1)
     if number < 1:
-        raise FieldError("post_number", post.get("post_number"), "a whole number from 1")
+        raise FieldError("post_number", post.get("post_number"), Text("expected_whole_from_one"))
     name = text(post, "username") or ""
     user_id = whole(post, "user_id", 0)
     bot = name.lower() in _SYSTEM_NAMES or user_id < 0
