@@ -135,3 +135,27 @@ def test_an_error_after_a_chinese_run_is_english_again(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["analyze", str(path)])
     assert capsys.readouterr().err.startswith("Error:\n")
+
+
+OPTION_CASES = [
+    ("since-not-a-date", ["--since", "soon"], ("since: 'soon' 不是日期或时间", "Unix 纪元秒数"),
+     ("since: 'soon' is not a date/time", "allowed: ISO 8601")),
+    ("since-after-latest", ["--since", "2030-01-01"], ("不早于最近一条事件的时间 2024-01-02",),
+     ("is not before the latest event 2024-01-02", "since must be earlier than until")),
+    ("since-after-until", ["--since", "2030-01-01", "--until", "2029-01-01"], ("不早于 until 的 2029-01-01",),
+     ("is not before until 2029-01-01",)),
+    ("until-too-early", ["--until", "0001-06-01"], ("until: 0001-06-01 太早", "公元 3 年"),
+     ("0001-06-01 leaves no room for the baseline", "give a date from year 3 on")),
+]
+
+
+@pytest.mark.parametrize(("options", "zh", "en"), [c[1:] for c in OPTION_CASES], ids=[c[0] for c in OPTION_CASES])
+def test_analyze_option_error_follows_lang(tmp_path, capsys, options, zh, en):
+    """A --since/--until that analyze_export refuses is explained in Chinese under --lang zh, English otherwise."""
+    path = _export(tmp_path, "e.csv", "timestamp,actor\n2024-01-01T00:00:00Z,a\n2024-01-02T00:00:00Z,b\n")
+    code, err = _analyze(path, options, "zh", capsys)
+    assert code == 2 and "Traceback" not in err and err.startswith("错误:"), err
+    assert all(needle in err for needle in zh), err
+    assert not ENGLISH_SENTENCE.search(err), err
+    code, err = _analyze(path, options, "en", capsys)
+    assert code == 2 and err.startswith("Error:") and all(needle in err for needle in en), err

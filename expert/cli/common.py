@@ -95,11 +95,11 @@ def _localised(problem: Any, lang: str) -> Any:
 
 
 def _problems_in(exc: ExpertError, lang: str) -> list[Any]:
-    """The error's problems, in `lang` when it can render itself there (an export's IngestError)."""
+    """The error's problems, in `lang` when it can render itself there (an export's IngestError or option error)."""
     from expert.errors import ExpertError
-    from expert.ingest.model import IngestError
+    from expert.ingest.model import IngestError, IngestOptionError
 
-    if lang != "en" and isinstance(exc, IngestError):
+    if lang != "en" and isinstance(exc, (IngestError, IngestOptionError)):
         try:
             return exc.localised(lang)
         except ExpertError:  # the texts cannot load: the English problems still say what is wrong

@@ -11,13 +11,12 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from expert.errors import OptionError, Problem
 from expert.ingest.detect import detect_format
 from expert.ingest.facts import monthly_series, summarise
 from expert.ingest.identity import Identities
 from expert.ingest.latest import Source, sources
 from expert.ingest.metrics import Accumulator
-from expert.ingest.model import Event, IngestError, IngestWarnings, Text, collecting, warn
+from expert.ingest.model import Event, IngestError, IngestOptionError, IngestWarnings, Text, collecting, warn
 from expert.ingest.report import Analysis, ExcludedBot, Note, Window, Windows
 from expert.ingest.timeparse import UTC, parse_any
 
@@ -38,8 +37,7 @@ def _aware(value, name: str) -> datetime | None:
     try:
         return parse_any(str(value))
     except ValueError:
-        raise OptionError(Problem(name, f"{value!r} is not a date/time",
-                                  "allowed: ISO 8601 such as 2024-05-01 or 2024-05-01T12:00:00Z, or epoch seconds")) from None
+        raise IngestOptionError(name, Text("option_not_date", {"value": repr(value)}), Text("hint_option_date")) from None
 
 
 def analyze_export(path, *, fmt: str | None = None, since=None, until=None, window_days: int = 90,
@@ -67,7 +65,7 @@ def _analyze(path, fmt: str | None, since, until, window_days: int, bots: tuple[
     fmt = fmt or detect_format(path)
     since, until = _aware(since, "since"), _aware(until, "until")
     if since is not None and until is not None:
-        _check_since(since, until, "until")
+        _check_since(since, until, "option_since_after_until")
     options = {"since": since, "until": until, "window_days": window_days,
                "staff_known": bool(staff) or fmt in STAFF_FLAG_FORMATS}
     with _readable(path), collecting() as found:
@@ -81,13 +79,12 @@ def _analyze(path, fmt: str | None, since, until, window_days: int, bots: tuple[
     if not acc.seen:
         raise IngestError(path, *_NO_EVENTS)
     if since is not None and until is None:
-        _check_since(since, end, "the latest event")
+        _check_since(since, end, "option_since_after_latest")
     try:  # the windows and the two trailing years before them must fit after year 1
         acc.finish(end)
     except OverflowError:
-        raise OptionError(Problem("until", f"{end.date().isoformat()} leaves no room for the baseline, "
-                                           "year-ago and trailing-year windows after year 1",
-                                  "give a date from year 3 on")) from None
+        raise IngestOptionError("until", Text("option_until_too_early", {"date": end.date().isoformat()}),
+                                Text("hint_option_until")) from None
     metrics, notes = summarise(acc, until_given=until is not None)
     analysis = _package(path, fmt, acc, metrics, notes + _warning_notes(found))
     analysis.bots = [ExcludedBot(pseudonym=b.pseudonym, rule=b.rule, pattern=b.pattern,
@@ -95,11 +92,11 @@ def _analyze(path, fmt: str | None, since, until, window_days: int, bots: tuple[
     return analysis
 
 
-def _check_since(since: datetime, end: datetime, name: str) -> None:
-    """since must come before the end of the windows."""
+def _check_since(since: datetime, end: datetime, key: str) -> None:
+    """since must come before the end of the windows (`key`: the errors: text naming that end)."""
     if since >= end:
-        raise OptionError(Problem("since", f"{since.isoformat()} is not before {name} {end.isoformat()}",
-                                  "since must be earlier than until (or than the latest event when no --until)"))
+        raise IngestOptionError("since", Text(key, {"since": since.isoformat(), "end": end.isoformat()}),
+                                Text("hint_option_since"))
 
 
 def _end(path: Path, acc: Accumulator) -> datetime:
@@ -166,7 +163,8 @@ def _columnar(path: Path, fmt: str, reader: str | None, options: dict, who: tupl
     """(accumulator, identities) filled by the columnar reader when it applies and reads the file, else None."""
     reader = reader or os.environ.get("EXPERT_READER") or "auto"
     if reader not in READER_CHOICES:
-        raise OptionError(Problem("reader", f"{reader!r} is not a reader", f"choose one of {', '.join(READER_CHOICES)}"))
+        raise IngestOptionError("reader", Text("option_not_reader", {"value": repr(reader)}),
+                                Text("hint_choose_format", {"formats": ", ".join(READER_CHOICES)}))
     if reader == "stream" or fmt != "csv" or not path.is_file():
         return None
     if reader == "auto" and (path.stat().st_size < COLUMNAR_BYTES or importlib.util.find_spec("pyarrow") is None):
@@ -174,8 +172,7 @@ def _columnar(path: Path, fmt: str, reader: str | None, options: dict, who: tupl
     try:
         from expert.ingest.columnar import read_columns
     except ImportError:
-        raise OptionError(Problem("reader", "the columnar reader needs pyarrow",
-                                  "pip install 'community-expert[fast]', or use the streaming reader")) from None
+        raise IngestOptionError("reader", Text("option_needs_pyarrow"), Text("hint_option_pyarrow")) from None
     bots, staff, salt = who
     ids = Identities(bots, staff, salt)
     acc = read_columns(path, ids, options)

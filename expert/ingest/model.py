@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from expert.errors import InputFileError, Problem
+from expert.errors import InputFileError, OptionError, Problem
 
-__all__ = ["Event", "Text", "IngestError", "IngestWarning", "IngestWarnings", "Skipped", "collecting", "warn", "printable"]
+__all__ = ["Event", "Text", "IngestError", "IngestOptionError", "IngestWarning", "IngestWarnings", "Skipped", "collecting", "warn", "printable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,26 @@ class IngestError(InputFileError):
 
     def localised(self, lang: str) -> list[Problem]:
         """The error's problem in `lang`: its Texts rendered there, plain English left as it is."""
-        reason, hint = (t.render(lang) if isinstance(t, Text) else t for t in self.texts)
-        return [Problem(printable(self.path), reason, hint or None)]
+        return [_problem(self.path, *self.texts, lang)]
+
+
+class IngestOptionError(OptionError):
+    """An option of analyze_export (since, until, reader) has a value it cannot use; Texts as in IngestError."""
+
+    def __init__(self, option: str, reason: Text, hint: Text) -> None:
+        self.option = option
+        self.texts = (reason, hint)
+        super().__init__(self.localised("en"))
+
+    def localised(self, lang: str) -> list[Problem]:
+        """The error's problem in `lang`."""
+        return [_problem(self.option, *self.texts, lang)]
+
+
+def _problem(where: str, reason: str | Text, hint: str | Text, lang: str) -> Problem:
+    """One Problem at `where` with the reason and hint rendered in `lang` (plain English left as it is)."""
+    reason, hint = (t.render(lang) if isinstance(t, Text) else t for t in (reason, hint))
+    return Problem(printable(where), reason, hint or None)
 
 
 def printable(text: str) -> str:
