@@ -183,19 +183,36 @@ def _json_event(path: Path, lineno: int, line: str, ids: Identities) -> Event:
     """Decode one JSONL record into an Event, reporting the line on failure."""
     try:
         rec = json.loads(line)
-        actor = _blank(rec.get("actor"))
-        if actor is None:
-            raise FieldError("actor", MISSING, Text("expected_required_text"))
-        pid, is_bot, is_staff = ids.resolve(actor, _blank(rec.get("name")) or "",
-                                            flag(rec.get("is_bot")), flag(rec.get("is_staff")))
-        if rec.get("timestamp") in (None, ""):
-            raise FieldError("timestamp", MISSING, Text("expected_jsonl_time"))
-        return Event(parse_any(str(rec["timestamp"])), pid, _blank(rec.get("kind")) or "message",
-                     _blank(rec.get("thread")), ids.ref(_blank(rec.get("reply_to"))), _blank(rec.get("channel")),
-                     is_staff, is_bot, ids.ref(_blank(rec.get("msg_id"))))
+        if not isinstance(rec, dict):
+            raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": Text("jsonl_not_object")}),
+                              _JSONL_HINT)
+        return _record_event(rec, ids)
     except FieldError as exc:
         raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": exc.text}), _JSONL_HINT) from None
     except RecursionError:
         raise IngestError(path, Text("jsonl_too_deep", {"line": lineno}), _JSONL_HINT) from None
-    except (ValueError, KeyError, AttributeError, TypeError) as exc:
-        raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": printable(str(exc)[:300])}), _JSONL_HINT) from None
+    except ValueError as exc:  # not JSON at all
+        detail = Text("json_invalid", {"detail": printable(str(exc)[:300])})
+        raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": detail}), _JSONL_HINT) from None
+    except (KeyError, AttributeError, TypeError, OverflowError) as exc:  # a record no check foresaw: still no traceback
+        raise IngestError(path, Text("jsonl_bad_line", {"line": lineno, "detail": printable(str(exc)[:300])}),
+                          _JSONL_HINT) from None
+
+
+def _record_event(rec: dict, ids: Identities) -> Event:
+    """One decoded JSONL record as an Event; a missing actor or a timestamp that is not one is a FieldError."""
+    actor = _blank(rec.get("actor"))
+    if actor is None:
+        raise FieldError("actor", MISSING if rec.get("actor") is None else rec["actor"], Text("expected_required_text"))
+    pid, is_bot, is_staff = ids.resolve(actor, _blank(rec.get("name")) or "",
+                                        flag(rec.get("is_bot")), flag(rec.get("is_staff")))
+    stamp = rec.get("timestamp")
+    if stamp is None or stamp == "":
+        raise FieldError("timestamp", MISSING, Text("expected_jsonl_time"))
+    try:
+        when = parse_any(str(stamp))
+    except ValueError:
+        raise FieldError("timestamp", stamp, Text("expected_jsonl_time")) from None
+    return Event(when, pid, _blank(rec.get("kind")) or "message",
+                 _blank(rec.get("thread")), ids.ref(_blank(rec.get("reply_to"))), _blank(rec.get("channel")),
+                 is_staff, is_bot, ids.ref(_blank(rec.get("msg_id"))))
