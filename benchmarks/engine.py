@@ -27,7 +27,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from clips_rules import ClipsReasoner, available  # noqa: E402
+from revisions import source_tree  # noqa: E402
 
 from expert.knowledge import KnowledgeBase, load_knowledge  # noqa: E402
 from expert.model.scenario import load_scenario  # noqa: E402
@@ -210,14 +210,6 @@ print(json.dumps(ok))
 """
 
 
-def _tree(rev: str, into: Path) -> Path:
-    """The source tree of commit ``rev`` (git archive, untouched work tree)."""
-    archive = into / "tree.tar"
-    with archive.open("wb") as out:
-        subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, stdout=out)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into / "tree", filter="data")
-    return into / "tree"
 
 
 def _timed_tree(tree: Path, passes: int, generated: Path) -> dict[str, float]:
@@ -232,7 +224,7 @@ def _timed_tree(tree: Path, passes: int, generated: Path) -> dict[str, float]:
 def against(rev: str, rounds: int, generated: list[dict[str, Any]]) -> None:
     """Paired rounds of this tree and commit ``rev`` in alternating subprocesses; CPU ratios old / new."""
     with tempfile.TemporaryDirectory() as tmp:
-        old, new = _tree(rev, Path(tmp)), ROOT
+        old, new = source_tree(rev, Path(tmp)), ROOT
         data = Path(tmp) / "generated.json"
         data.write_text(json.dumps(generated))
         env = {**os.environ, "PYTHONPATH": str(old), "EXPERT_KNOWLEDGE": str(old / "knowledge")}

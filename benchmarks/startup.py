@@ -28,10 +28,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+from revisions import source_tree  # noqa: E402  (benchmarks/ is this script's own folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = "scenarios/demo.yaml"
@@ -64,14 +65,6 @@ print(f"  {'total (after interpreter start)':<34} {1000 * (marks[-1][0] - marks[
 """
 
 
-def _tree(rev: str, into: Path) -> Path:
-    """The source tree of commit ``rev`` (git archive; the work tree is not touched)."""
-    archive = into / "tree.tar"
-    with archive.open("wb") as out:
-        subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, stdout=out)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into / "tree", filter="data")
-    return into / "tree"
 
 
 def _timed(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -98,7 +91,7 @@ def _cases(tmp: Path, against: str | None) -> list[tuple[str, list[str], dict[st
         ("diagnose, warm cache", ["diagnose", DEMO], {**now, "EXPERT_CACHE_DIR": str(warm)}, ROOT, None),
     ]
     if against:
-        tree = _tree(against, tmp)
+        tree = source_tree(against, tmp)
         old = {**base, "PYTHONPATH": str(tree), "EXPERT_CACHE_DIR": str(tmp / "cache-old")}
         cases += [(f"--help at {against}", ["--help"], old, tree, None),
                   (f"diagnose at {against}", ["diagnose", DEMO], old, tree, None)]
