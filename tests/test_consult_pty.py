@@ -11,6 +11,7 @@ import yaml
 pexpect = pytest.importorskip("pexpect")
 
 PROMPT = "Your answer > "
+ZH_PROMPT = "你的回答 > "
 
 
 def spawn(*args, cwd):
@@ -73,9 +74,9 @@ def test_kill_minus_nine_then_resume_keeps_every_answer(tmp_path):
 def test_ctrl_c_saves_and_says_how_to_resume(tmp_path):
     session = tmp_path / "int.session.yaml"
     child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
-    answer(child, "用一两句话说说", "我们一起做开源硬件", "你的回答 > ")
+    answer(child, "用一两句话说说", "我们一起做开源硬件", ZH_PROMPT)
     child.expect("社群是为了什么")
-    child.expect_exact("你的回答 > ")
+    child.expect_exact(ZH_PROMPT)
     child.sendintr()
     child.expect("已中断")
     child.expect(pexpect.EOF)
@@ -153,16 +154,16 @@ def test_resume_after_each_kind_of_answer_and_kill_minus_nine(kb, tmp_path, kind
 def test_a_chinese_consultation_starts_from_one_free_text_sentence(tmp_path):
     session = tmp_path / "zh.session.yaml"
     child = spawn("--session", str(session), "--lang", "zh", cwd=tmp_path)
-    answer(child, "用一两句话说说", "老板要求六周内日活提升30%,可是社群越来越冷清,活跃度下降了四成", "你的回答 > ")
+    answer(child, "用一两句话说说", "老板要求六周内日活提升30%,可是社群越来越冷清,活跃度下降了四成", ZH_PROMPT)
     child.expect("我听到的是")
     child.expect("活跃度相对基线变化: -40 %")
-    answer(child, "截止周数: 6\r", "", "你的回答 > ")  # one keystroke keeps everything understood
+    answer(child, "截止周数: 6\r", "", ZH_PROMPT)  # one keystroke keeps everything understood
     child.expect("保留了 6 项中的 6 项")
-    answer(child, "社群是为了什么", "帮助成员解决问题", "你的回答 > ")
-    child.expect_exact("你的回答 > ")
+    answer(child, "社群是为了什么", "帮助成员解决问题", ZH_PROMPT)
+    child.expect_exact(ZH_PROMPT)
     child.sendline("完成")
     child.expect("我们要看的是哪个社群")  # the name, last
-    child.expect_exact("你的回答 > ")
+    child.expect_exact(ZH_PROMPT)
     child.sendline("增长社")
     child.expect("社群诊断:增长社")
     child.expect(pexpect.EOF)

@@ -42,7 +42,7 @@ from expert.consult.session import (
 )
 from expert.errors import ExpertError, InputFileError, Problem, did_you_mean
 from expert.knowledge import KnowledgeBase
-from expert.knowledge.facttypes import fact_type
+from expert.knowledge.facttypes import fact_type, says_none
 from expert.planning.pipeline import diagnose as run_diagnosis
 from expert.planning.planner import acknowledgement
 from expert.reasoning.engine import Reasoning
@@ -178,11 +178,8 @@ def _progress(talk: _Talk, answered: int, left: int) -> None:
 
 
 def _says_none(talk: _Talk, fact: str, text: str) -> bool:
-    """True when a free-text answer only says there is none ('none yet', 'nope', 还没有): not a value to keep."""
-    if talk.kb.facts[fact].type != "text" or fact in ("name", STORY):
-        return False
-    word = re.sub(r"^[\s.!?。!?]+|[\s.!?。!?]+$", "", text.strip().lower())
-    return any(word in words(talk.kb, key) for key in ("answer_none_yet_words", "answer_none_words", "answer_no_words"))
+    """A free-text answer (not the name or the account) that only says there is none: not a value to keep."""
+    return talk.kb.facts[fact].type == "text" and fact not in ("name", STORY) and says_none(talk.kb, text)
 
 
 class _Done(Exception):

@@ -42,12 +42,10 @@ __all__ = [
     "Question", "Catalogue", "Choice", "load_questions", "check_questions", "run", "top_of",
     "profile", "next_question", "rank_questions", "candidates", "TOP_CERTAINTY", "focus", "eligible",
     "bears_on", "live_diagnoses", "background_facts", "topics_for_families", "GENERAL", "CONCERNS",
-    "screening", "opened_topics", "STORY", "Reason", "why_asked", "OPENING", "CLOSING", "closing_questions",
+    "screening", "opened_topics", "STORY", "Reason", "why_asked", "closing_questions",
 ]
 
 TOP_CERTAINTY = 0.5
-OPENING = ("story", "objective", "success_metric", "stage", "concerns")
-CLOSING = ("name",)
 CONCERNS = "concerns"
 STORY = "story"
 GENERAL = "general"

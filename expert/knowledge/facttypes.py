@@ -21,7 +21,8 @@ from expert.knowledge.model import LANGS, FactSpec, KnowledgeBase
 # The questionnaire's sampler of a numeric range: (min, max, integer) -> candidate values.
 Sampler = Callable[[float | None, float | None, bool], tuple[Any, ...]]
 
-__all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "direction", "bound_text", "KINDS"]
+__all__ = ["AnswerError", "FactType", "fact_type", "kind_of", "words", "parse_quantity", "direction", "bound_text", "KINDS",
+           "says_none"]
 
 _SPLIT = re.compile(r"\s*(?:[,,、;;]|\band\b|和|以及)\s*")
 _ARABIC = re.compile(r"(?<![A-Za-z0-9_.])([+\-−]?)((?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)(?:e[+\-]?\d+)?)")
@@ -160,6 +161,12 @@ def _leading(text: str, vocabulary_words: tuple[str, ...]) -> str | None:
         if (len(w) > 1 or has_cjk(w)) and text.startswith(w) and re.match(r"[,,;;.。!!]" if has_cjk(w) else r"[\s,;.!]", text[len(w):]):
             return w
     return None
+
+
+def says_none(kb: KnowledgeBase, text: str) -> bool:
+    """True when an answer only says there is none ('none yet', 'nope', 还没有吧): no value to keep."""
+    word = _bare(text)
+    return any(word in words(kb, key) for key in ("answer_none_yet_words", "answer_none_words", "answer_no_words"))
 
 
 def _bare(text: str) -> str:
