@@ -63,8 +63,7 @@ def _hear_tactics(kb: KnowledgeBase, statements: list[str], found: dict[str, Pro
     for statement in statements:
         reading = read_tactic(kb, statement)
         if reading.proposed:
-            names = ", ".join(kb.tactics[t].label.en for t in reading.proposed)
-            _add(kb, found, TACTICS, statement.strip(), names)
+            _add(kb, found, TACTICS, statement.strip(), ", ".join(reading.proposed))  # because: the tactic ids
 
 
 def _heard(cue: Cue, statements: list[str], kb: KnowledgeBase) -> list[tuple[int, str]]:

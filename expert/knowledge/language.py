@@ -142,20 +142,21 @@ def _cjk_find(text: str, key: str, filler: frozenset[str]) -> int:
     at = text.find(key)
     if at >= 0 or len(key) < 2 or key[0] not in text or key[-1] not in text:
         return at
-    found = _gapped(key, frozenset(w for w in filler if has_cjk(w))).search(text)
+    found = _gapped(key, filler).search(text)
     return found.start() if found else -1
 
 
 _GAPPED: dict[tuple[str, frozenset[str]], re.Pattern[str]] = {}
 
 
-def _gapped(key: str, fillers: frozenset[str]) -> re.Pattern[str]:
-    """The phrase with one filler word allowed between any two of its characters (compiled once)."""
-    pattern = _GAPPED.get((key, fillers))
+def _gapped(key: str, filler: frozenset[str]) -> re.Pattern[str]:
+    """The phrase with one Chinese filler word allowed between any two of its characters (compiled once)."""
+    pattern = _GAPPED.get((key, filler))
     if pattern is None:
-        gap = "(?:" + "|".join(sorted(map(re.escape, fillers), key=len, reverse=True)) + ")" if fillers else "(?!)"
+        fillers = sorted((re.escape(w) for w in filler if has_cjk(w)), key=len, reverse=True)
+        gap = "(?:" + "|".join(fillers) + ")" if fillers else "(?!)"
         pattern = re.compile("|".join(re.escape(key[:i]) + gap + re.escape(key[i:]) for i in range(1, len(key))))
-        _GAPPED[(key, fillers)] = pattern
+        _GAPPED[(key, filler)] = pattern
     return pattern
 
 
