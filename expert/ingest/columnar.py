@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped, import-not-found, un
 from expert.ingest.csvlog import columns, flag
 from expert.ingest.identity import Identities
 from expert.ingest.metrics import ALL, EPOCH, FIRST, LAST, STAFF, WEEKS, Accumulator, micros
+from expert.ingest.model import IngestError
 
 __all__ = ["read_columns", "ColumnarAccumulator", "BLOCK"]
 
@@ -163,12 +164,8 @@ def read_columns(path: Path, ids: Identities, options: dict) -> ColumnarAccumula
             for batch in reader:
                 _batch(acc, ids, {f: batch.column(batch.schema.get_field_index(n)) for f, n in wanted.items()},
                        batch.num_rows)
-    except (_Unusual, pa.ArrowInvalid, UnicodeDecodeError, csv.Error):
-        return None
-    except Exception as exc:  # the header's own problems are the streaming reader's to report
-        if type(exc).__name__ == "IngestError":
-            return None
-        raise
+    except (_Unusual, IngestError, pa.ArrowInvalid, UnicodeDecodeError, csv.Error):
+        return None  # the streaming reader reads it, or reports the header's own problems
     return acc
 
 

@@ -7,7 +7,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from statistics import median
 
-from expert.ingest.history import BAND_WINDOWS, MINIMUM, absence_factor, is_lost, is_regular, robust_change, usual_gap
+from expert.ingest.history import (
+    BAND_WINDOWS,
+    MINIMUM,
+    absence_factor,
+    is_dormant,
+    is_lost,
+    is_regular,
+    robust_change,
+    usual_gap,
+)
 from expert.ingest.metrics import (
     ALL,
     BASE,
@@ -132,7 +141,7 @@ def _history(out: _Out) -> bool:
     else:
         gap = max(round(gap, 1), 1.0)
         out.emit("activity.usual_gap_days", gap, "days", active_days=len(active_days))
-        dormant = silence >= MINIMUM["dormant_days"] and silence >= MINIMUM["dormant_ratio"] * gap
+        dormant = is_dormant(silence, gap)
     _trailing_year(out)
     return dormant
 

@@ -16,7 +16,7 @@ from expert.ingest.report import minimum_evidence
 
 __all__ = [
     "MINIMUM", "REFERENCE_WINDOWS", "BAND_WINDOWS", "SIGNALS", "Change", "robust_change", "poisson_cdf",
-    "quantile", "usual_gap", "is_regular", "is_lost", "absence_factor",
+    "quantile", "usual_gap", "is_regular", "is_lost", "is_dormant", "absence_factor",
 ]
 
 # Minimum evidence per measure (knowledge/ingest.yaml ``minimum:``); below it the measure is left out with a note.
@@ -25,6 +25,11 @@ REFERENCE_WINDOWS = 4   # the reference is the median of up to this many earlier
 BAND_WINDOWS = 8        # the normal swing is the range of up to this many earlier windows (two years)
 SIGNALS = ("clear", "within_normal_swing", "too_few_events")
 SIGNIFICANCE = 0.05
+
+
+def is_dormant(silence_days: float, usual_gap_days: float) -> bool:
+    """Dormant: silent at least MINIMUM['dormant_days'] and MINIMUM['dormant_ratio'] times the usual longest pause."""
+    return silence_days >= MINIMUM["dormant_days"] and silence_days >= MINIMUM["dormant_ratio"] * usual_gap_days
 
 
 def quantile(values: Sequence[float], q: float) -> float:

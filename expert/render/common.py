@@ -1,7 +1,7 @@
 """Localised labels shared by the text renderers."""
 from __future__ import annotations
 
-from expert.knowledge import KnowledgeBase
+from expert.knowledge import KnowledgeBase, fill
 from expert.knowledge.planning import planning_of
 from expert.model.plan import DiagnosisResult, Plan, PlannedAction
 from expert.textsafe import TEXT_LIMIT, clip, grouped
@@ -39,10 +39,7 @@ class Labels:
 
     def planning(self, key: str, **values) -> str:
         """A string of knowledge/planning.yaml in the plan's language, placeholders filled."""
-        text = planning_of(self.kb).text(key, self.lang)
-        for name, value in values.items():
-            text = text.replace("{" + name + "}", str(value))
-        return text
+        return fill(planning_of(self.kb).text(key, self.lang), values)
 
     def certainty(self, d: DiagnosisResult) -> str:
         """A certainty as a number and in words (suspected, likely, established, or stated)."""

@@ -96,14 +96,14 @@ def render_html(plan: Plan, kb: KnowledgeBase) -> str:
 
 def _dormancy(analysis: Any, months: list[str]) -> tuple[str, list[bool]] | None:
     """The months since the last event, when the community is dormant (the rule of ingest's history)."""
-    from expert.ingest.history import MINIMUM
+    from expert.ingest.history import is_dormant
 
     metrics = {m.fact.split(".")[-1]: m for m in analysis.metrics}
     silence, gap = metrics.get("days_since_last_activity"), metrics.get("usual_gap_days")
     if silence is None or gap is None:
         return None
     days = float(silence.value)
-    if days < MINIMUM["dormant_days"] or days < MINIMUM["dormant_ratio"] * float(gap.value):
+    if not is_dormant(days, float(gap.value)):
         return None
     last = str(silence.evidence.get("last_event", ""))
     return last, [month > last[:7] for month in months]
