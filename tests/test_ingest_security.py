@@ -444,7 +444,7 @@ def test_discord_messages_of_deleted_accounts_are_counted_not_silently_dropped(t
     with collecting() as found:
         events = list(read_events(path))
     assert [e.msg_id for e in events] == ["1004"]
-    assert [(w.key, w.values["count"], w.values["first"]) for w in found] == [("discord_messages_skipped", 2, "id 1001")]
+    assert [(w.key, w.values["count"], w.values["first"]) for w in found] == [("discord_messages_skipped", 2, "1001")]
     try:
         main(["analyze", str(path)])
     except SystemExit as exc:

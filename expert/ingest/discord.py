@@ -55,7 +55,7 @@ def _message_event(m: dict, channel: str | None, ids: Identities, seen: set[str]
     author = mapping(m, "author")
     author_id = text(author, "id", "author.id")
     if not author_id or m.get("timestamp") in (None, ""):
-        skipped.add(f"id {mid}" if mid else "a message without an id")
+        skipped.add(mid or "?")  # the message id, in no language
         return None
     when = iso_time(m, "timestamp")
     pid, is_bot, is_staff = ids.resolve(author_id, text(author, "name", "author.name") or "", bool(author.get("isBot")))
