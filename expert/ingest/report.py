@@ -127,14 +127,21 @@ def _texts_path(root: Path | str | None) -> Path:
 
 
 @functools.lru_cache(maxsize=8)
+def _raw(path: Path) -> Any:
+    """ingest.yaml parsed once per path, for its texts and its thresholds alike."""
+    from expert.yamlio import load_yaml_file
+
+    return load_yaml_file(path)
+
+
+@functools.lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     """Read and check ingest.yaml once per path: every note and definition needs en and zh."""
     from expert.errors import KnowledgeError, Problem
-    from expert.yamlio import load_yaml_file
 
     if not path.is_file():
         raise KnowledgeError(Problem(str(path), "ingest texts not found", "restore knowledge/ingest.yaml"))
-    data = load_yaml_file(path)
+    data = _raw(path)
     if not isinstance(data, dict) or not all(isinstance(data.get(s), dict) for s in SECTIONS):
         raise KnowledgeError(Problem(str(path), "expected mappings 'notes:' and 'definitions:'"))
     out: dict[str, dict[str, dict[str, str]]] = {}
@@ -153,9 +160,8 @@ def _load(path: Path) -> dict[str, dict[str, dict[str, str]]]:
 def _minimum(path: Path) -> dict[str, float]:
     """The ``minimum:`` section of ingest.yaml: each threshold a non-negative number, with en and zh why."""
     from expert.errors import KnowledgeError, Problem
-    from expert.yamlio import load_yaml_file
 
-    section = (load_yaml_file(path) or {}).get("minimum") if path.is_file() else None
+    section = (_raw(path) or {}).get("minimum") if path.is_file() else None
     if not isinstance(section, dict) or not section:
         raise KnowledgeError(Problem(str(path), "no 'minimum:' section", "restore knowledge/ingest.yaml"))
     out: dict[str, float] = {}
